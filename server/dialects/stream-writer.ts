@@ -1,0 +1,51 @@
+// Owns the byte-level framing of streamed responses (SSE and NDJSON) on top of the backpressure
+// guard, so each dialect only decides what its events say.
+import type { Response } from 'express';
+import { writeWithBackpressure } from '../scheduler/stream-guard.js';
+
+export interface FrameWriter {
+  /** Sends status 200 and the stream headers (once). */
+  open(): void;
+  /** Writes one frame; resolves when the client can take more, rejects if it stalls. */
+  send(data: unknown, event?: string): Promise<void>;
+  /** Writes raw text (e.g. `data: [DONE]`). */
+  raw(text: string): Promise<void>;
+  heartbeat(): void;
+  end(): void;
+}
+
+export function sseWriter(res: Response, stallMs: number): FrameWriter {
+  return {
+    open() {
+      res.status(200);
+      res.setHeader('content-type', 'text/event-stream; charset=utf-8');
+      res.setHeader('cache-control', 'no-cache');
+      res.setHeader('x-accel-buffering', 'no');
+      res.flushHeaders();
+    },
+    send(data, event) {
+      const frame = (event ? `event: ${event}\n` : '') + `data: ${JSON.stringify(data)}\n\n`;
+      return writeWithBackpressure(res, frame, { stallMs });
+    },
+    raw(text) { return writeWithBackpressure(res, text, { stallMs }); },
+    heartbeat() { if (!res.writableNeedDrain && !res.destroyed) res.write(': keep-alive\n\n'); },
+    end() { if (!res.writableEnded) res.end(); },
+  };
+}
+
+export function ndjsonWriter(res: Response, stallMs: number): FrameWriter {
+  return {
+    open() {
+      res.status(200);
+      res.setHeader('content-type', 'application/x-ndjson');
+      res.setHeader('cache-control', 'no-cache');
+      res.setHeader('x-accel-buffering', 'no');
+      res.flushHeaders();
+    },
+    send(data) { return writeWithBackpressure(res, JSON.stringify(data) + '\n', { stallMs }); },
+    raw(text) { return writeWithBackpressure(res, text, { stallMs }); },
+    // NDJSON readers split on newlines and skip blank lines.
+    heartbeat() { if (!res.writableNeedDrain && !res.destroyed) res.write('\n'); },
+    end() { if (!res.writableEnded) res.end(); },
+  };
+}

@@ -1,0 +1,74 @@
+// Owns request authentication: reads a token from `Authorization: Bearer <t>` or `x-api-key: <t>`
+// (never the query string), resolves it to a Principal (admin token or API key) in
+// res.locals.principal, and refuses anything else with 401 + WWW-Authenticate; requireAdmin
+// turns API keys away from admin routes with 403.
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { RequestHandler } from 'express';
+import { hearthError } from '../../errors/catalog.js';
+import type { KeyStore } from '../../auth/key-store.js';
+import type { Principal } from '../../auth/principal.js';
+
+/** Tokens longer than this are refused without hashing. */
+const MAX_TOKEN = 512;
+const TOKEN_RE = /^[\x21-\x7e]+$/;
+
+export const WWW_AUTHENTICATE = 'Bearer realm="hearth"';
+
+const unauthorized = () => hearthError('ERR_UNAUTHORIZED', undefined, { headers: { 'www-authenticate': WWW_AUTHENTICATE } });
+
+/** The candidate tokens a request carries (Bearer first, then x-api-key); malformed values are dropped. */
+export function tokensOf(headers: Record<string, string | string[] | undefined>): string[] {
+  const out: string[] = [];
+  const auth = headers.authorization;
+  if (typeof auth === 'string') {
+    const m = /^Bearer +(\S+) *$/i.exec(auth);
+    if (m) out.push(m[1]!);
+  }
+  const xkey = headers['x-api-key'];
+  if (typeof xkey === 'string') out.push(xkey.trim());
+  return out.filter((t) => t.length > 0 && t.length <= MAX_TOKEN && TOKEN_RE.test(t));
+}
+
+function sameSecret(a: string, b: string): boolean {
+  const ha = createHash('sha256').update(a).digest();
+  const hb = createHash('sha256').update(b).digest();
+  return timingSafeEqual(ha, hb);
+}
+
+export interface AuthOptions {
+  /** The admin token, or a function returning it (it may be rotated). */
+  adminToken: string | (() => string);
+  keyStore: Pick<KeyStore, 'verify' | 'touch'>;
+}
+
+/** Resolves the token to a Principal, or undefined. */
+export function resolvePrincipal(tokens: string[], opts: AuthOptions): Principal | undefined {
+  const admin = typeof opts.adminToken === 'function' ? opts.adminToken() : opts.adminToken;
+  for (const t of tokens) {
+    if (admin && sameSecret(t, admin)) return { kind: 'admin' };
+    const rec = opts.keyStore.verify(t);
+    if (rec) {
+      opts.keyStore.touch(rec.id);
+      return { kind: 'key', id: rec.id, name: rec.name, limits: structuredClone(rec.limits), allowSpill: rec.allowSpill };
+    }
+  }
+  return undefined;
+}
+
+/** Requires a valid admin token or API key; sets res.locals.principal. */
+export function authenticate(opts: AuthOptions): RequestHandler {
+  return (req, res, next) => {
+    const principal = resolvePrincipal(tokensOf(req.headers), opts);
+    if (!principal) return next(unauthorized());
+    res.locals.principal = principal;
+    next();
+  };
+}
+
+/** After authenticate: only the admin token passes (API keys get 403 ERR_FORBIDDEN). */
+export const requireAdmin: RequestHandler = (_req, res, next) => {
+  const p = res.locals.principal as Principal | undefined;
+  if (!p) return next(unauthorized());
+  if (p.kind !== 'admin') return next(hearthError('ERR_FORBIDDEN'));
+  next();
+};

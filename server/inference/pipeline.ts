@@ -1,0 +1,149 @@
+// Owns the life of one inference request, the same for every dialect and engine: key limits,
+// model resolution, admission (429 before any byte), on-demand load, generation with a
+// combined abort (client gone, deadline, slow reader), token accounting, and slot release.
+import type { Request, Response } from 'express';
+import type { CanonicalRequest, EngineEvent, FinishReason, Usage } from '../contract/canonical.js';
+import { HearthError, hearthError, toHearthError } from '../errors/catalog.js';
+import type { Principal } from '../auth/principal.js';
+import type { Admission, Lease } from '../scheduler/admission.js';
+import { createHeartbeat } from '../scheduler/stream-guard.js';
+import type { ModelRouter, Target } from './router.js';
+
+/** How a dialect writes a stream. `write` may await backpressure; it rejects if the client stalls. */
+export interface StreamSink {
+  /** Sends status and headers. Called once, before any other method. */
+  open(): void;
+  /** A keep-alive that clients ignore (SSE comment, NDJSON-safe whitespace). */
+  heartbeat(): void;
+  write(e: EngineEvent): Promise<void> | void;
+  /** One error event in the dialect, then the connection closes (no [DONE]). */
+  fail(err: HearthError): void;
+  /** Ends a successful stream. */
+  end(): void;
+}
+
+/** Hooks for metrics and the status page. */
+export interface PipelineObserver {
+  admitted?(pool: string, queued: boolean): void;
+  rejected?(pool: string, reason: string): void;
+  firstToken?(pool: string, ms: number): void;
+  token?(pool: string, gapMs: number): void;
+  finished?(pool: string, r: { usage: Usage; finishReason: FinishReason; durationMs: number; status: number; principal: Principal; model: string; error?: string }): void;
+}
+
+/** What the pipeline needs from key limits (server/auth/key-limits.ts). */
+export interface LimitsLike {
+  checkRequest(principal: Principal, model: string): Promise<Record<string, string>>;
+  addTokens(principal: Principal, n: number): Promise<void>;
+}
+
+export interface PipelineDeps {
+  router: ModelRouter;
+  admission: Admission;
+  limits: LimitsLike;
+  heartbeatMs: number;
+  requestTimeoutMs: number;
+  observer?: PipelineObserver;
+  /** Spill-over: for a local model whose queue is full, the upstream target to use instead. */
+  spillTarget?: (model: string, principal: Principal) => Promise<Target | undefined>;
+}
+
+export interface Collected { text: string; finishReason: FinishReason; usage: Usage; durationMs: number; firstTokenMs: number }
+
+const TOKEN_FLUSH = 16;
+
+/** Runs `canonical`: streams into `sink` when given, else collects and returns the whole answer. */
+export async function runInference(deps: PipelineDeps, req: Request, res: Response, canonical: CanonicalRequest, sink?: StreamSink): Promise<Collected | undefined> {
+  const principal = res.locals.principal as Principal;
+  const started = performance.now();
+  const limitHeaders = await deps.limits.checkRequest(principal, canonical.model);
+  for (const [k, v] of Object.entries(limitHeaders)) res.setHeader(k, v);
+
+  let target = await deps.router.resolve(canonical.model);
+  const ac = new AbortController();
+  let abortReason: 'client' | 'deadline' | 'stall' | undefined;
+  const onClose = () => { if (!res.writableFinished) { abortReason ??= 'client'; ac.abort(); } };
+  res.on('close', onClose);
+  const deadline = deps.requestTimeoutMs > 0 ? setTimeout(() => { abortReason ??= 'deadline'; ac.abort(); }, deps.requestTimeoutMs) : undefined;
+
+  let lease: Lease | undefined;
+  let pendingLease: Promise<Lease> | undefined;
+  let opened = false;
+  const hb = sink ? createHeartbeat({ intervalMs: deps.heartbeatMs, send: () => sink.heartbeat() }) : undefined;
+  let usage: Usage = { promptTokens: 0, completionTokens: 0 };
+  let finishReason: FinishReason = 'error';
+  let counted = 0;
+  let deltas = 0;
+  let status = 200;
+  let errorCode: string | undefined;
+  const count = (n: number) => { if (n > 0) { counted += n; void deps.limits.addTokens(principal, n).catch(() => undefined); } };
+  try {
+    const priority = principal.kind === 'admin' ? 'owner' : 'normal';
+    let admit;
+    try {
+      admit = deps.admission.admit(target.pool, { priority, signal: ac.signal });
+    } catch (err) {
+      const spill = target.kind === 'local' && deps.spillTarget ? await deps.spillTarget(canonical.model, principal) : undefined;
+      if (!spill) { deps.observer?.rejected?.(target.pool, 'queue_full'); throw err; }
+      target = spill;
+      admit = deps.admission.admit(target.pool, { priority, signal: ac.signal });
+    }
+    deps.observer?.admitted?.(target.pool, admit.kind === 'queued');
+    const preparing = target.prepare();
+    if (admit.kind === 'queued') {
+      res.setHeader('x-queue-position', String(admit.position));
+      pendingLease = admit.lease;
+    }
+    if (sink) { sink.open(); opened = true; hb!.start(); }
+    if (admit.kind === 'granted') lease = admit.lease;
+    const [, got] = await Promise.all([preparing, admit.kind === 'granted' ? admit.lease : admit.lease]);
+    lease = got;
+    if (ac.signal.aborted) throw hearthError(abortReason === 'deadline' ? 'ERR_DEADLINE' : 'ERR_INTERNAL', 'aborted');
+
+    let text = '';
+    let firstAt = 0;
+    let lastAt = 0;
+    for await (const e of target.engine.generate(canonical, ac.signal)) {
+      if (e.type === 'start') {
+        hb?.stop();
+        if (e.promptTokens) count(e.promptTokens);
+      } else if (e.type === 'delta') {
+        const now = performance.now();
+        if (!firstAt) { firstAt = now; deps.observer?.firstToken?.(target.pool, now - started); }
+        else deps.observer?.token?.(target.pool, now - lastAt);
+        lastAt = now;
+        if (++deltas % TOKEN_FLUSH === 0) count(TOKEN_FLUSH);
+        if (!sink) text += e.text;
+      } else {
+        usage = e.usage; finishReason = e.finishReason;
+      }
+      if (sink && !ac.signal.aborted) {
+        const w = sink.write(e);
+        if (w) await w.catch((err) => { abortReason ??= 'stall'; ac.abort(); throw err; });
+      }
+    }
+    if (abortReason === 'deadline') throw hearthError('ERR_DEADLINE');
+    if (sink && !ac.signal.aborted) sink.end();
+    return sink ? undefined : { text, finishReason, usage, durationMs: performance.now() - started, firstTokenMs: firstAt ? firstAt - started : 0 };
+  } catch (raw) {
+    const err = abortReason === 'deadline' ? hearthError('ERR_DEADLINE') : toHearthError(raw);
+    status = err.status; errorCode = err.code;
+    if (opened && sink) { if (abortReason !== 'client' && abortReason !== 'stall') sink.fail(err); else res.destroy(); return undefined; }
+    if (abortReason === 'client') return undefined;
+    throw err;
+  } finally {
+    hb?.stop();
+    if (deadline) clearTimeout(deadline);
+    res.off('close', onClose);
+    if (!ac.signal.aborted) ac.abort(); // leaves the queue if still waiting
+    if (!lease && pendingLease) pendingLease.then((l) => l.release(), () => undefined);
+    const durationMs = performance.now() - started;
+    if (lease) {
+      lease.release();
+      if (finishReason !== 'error') deps.admission.recordCompletion(target.pool, { durationMs: durationMs - lease.queuedMs, outputTokens: usage.completionTokens });
+    }
+    const total = usage.promptTokens + usage.completionTokens;
+    count(Math.max(0, total - counted) || (counted === 0 ? Math.max(deltas, 0) : 0));
+    deps.observer?.finished?.(target.pool, { usage, finishReason, durationMs, status, principal, model: canonical.model, ...(errorCode ? { error: errorCode } : {}) });
+  }
+}

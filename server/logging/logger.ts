@@ -1,0 +1,98 @@
+// Owns logging: the pino logger factory (stderr and/or `<data-dir>/logs/hearth.log`, never stdout,
+// which carries only the `hearth listening on ...` line) with redaction of every token, key and
+// cookie, and the per-request access log middleware.
+import fs from 'node:fs';
+import path from 'node:path';
+import pino, { type Logger, type DestinationStream } from 'pino';
+import type { RequestHandler } from 'express';
+
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+
+export interface LoggerOptions {
+  level?: LogLevel;
+  /** When set, also log to `<dataDir>/logs/hearth.log`. */
+  dataDir?: string;
+  /** Log to stderr. Defaults to true. */
+  stderr?: boolean;
+  /** Extra destination (tests). */
+  destination?: DestinationStream;
+}
+
+const SECRET_FIELD = /^(authorization|proxy-authorization|x-api-key|cookie|set-cookie|api[-_]?key|apikey|token|admin[-_]?token|key|secret|password)$/i;
+/** Hearth keys and admin tokens, and bearer credentials, wherever they appear in a string. */
+const SECRET_TEXT = /(hth(?:adm)?_[A-Za-z0-9_-]{8,})|((?:bearer|basic)\s+)[^\s"',;]+/gi;
+const REDACTED = '[redacted]';
+
+/** Replaces key-like substrings in a string. */
+export function scrubText(s: string): string {
+  return s.replace(SECRET_TEXT, (_m, _key: string | undefined, scheme: string | undefined) => (scheme ? `${scheme}${REDACTED}` : REDACTED));
+}
+
+/** A deep copy of `v` with secret fields and key-like strings redacted (bounded depth, cycle-safe). */
+export function redactDeep(v: unknown, depth = 0, seen = new WeakSet<object>()): unknown {
+  if (typeof v === 'string') return scrubText(v);
+  if (v === null || typeof v !== 'object') return v;
+  if (depth > 8 || seen.has(v)) return '[…]';
+  seen.add(v);
+  if (v instanceof Error) {
+    return { type: v.name, message: scrubText(v.message), ...(v.stack ? { stack: scrubText(v.stack) } : {}), ...(('code' in v) ? { code: (v as { code: unknown }).code } : {}) };
+  }
+  if (Array.isArray(v)) return v.map((x) => redactDeep(x, depth + 1, seen));
+  const out: Record<string, unknown> = {};
+  for (const [k, x] of Object.entries(v as Record<string, unknown>)) {
+    out[k] = SECRET_FIELD.test(k) && x !== undefined && x !== null && x !== '' && typeof x !== 'boolean' ? REDACTED : redactDeep(x, depth + 1, seen);
+  }
+  return out;
+}
+
+/** Creates the server logger. Never writes to stdout. */
+export function createLogger(opts: LoggerOptions = {}): Logger {
+  const streams: pino.StreamEntry[] = [];
+  if (opts.stderr ?? true) streams.push({ stream: pino.destination({ dest: 2, sync: true }) });
+  if (opts.dataDir) {
+    const dir = path.join(opts.dataDir, 'logs');
+    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+    streams.push({ stream: pino.destination({ dest: path.join(dir, 'hearth.log'), sync: false, mkdir: true, mode: 0o600 }) });
+  }
+  if (opts.destination) streams.push({ stream: opts.destination });
+  const level = opts.level ?? 'info';
+  for (const s of streams) s.level = level === 'silent' ? 'fatal' : level;
+  return pino({
+    level,
+    base: { pid: process.pid },
+    // Field-name redaction for the common shapes, plus a deep scrub of everything logged.
+    redact: { paths: ['req.headers.authorization', 'req.headers["x-api-key"]', 'req.headers.cookie', 'headers.authorization', 'headers["x-api-key"]', 'headers.cookie', '*.apiKey', '*.token', '*.key'], censor: REDACTED },
+    formatters: { log: (obj) => redactDeep(obj) as Record<string, unknown> },
+    serializers: { err: (e: unknown) => redactDeep(e) },
+    hooks: {
+      logMethod(args, method) {
+        method.apply(this, args.map((a) => (typeof a === 'string' ? scrubText(a) : a)) as Parameters<typeof method>);
+      },
+    },
+  }, streams.length === 1 ? streams[0]!.stream : pino.multistream(streams));
+}
+
+/** Access log: method, path (no query string), status, latency, request id, key name; never the key. */
+export function requestLogger(logger: Logger): RequestHandler {
+  return (req, res, next) => {
+    const start = process.hrtime.bigint();
+    res.once('finish', () => finish(false));
+    res.once('close', () => finish(true));
+    let done = false;
+    function finish(closed: boolean): void {
+      if (done) return; done = true;
+      const p = res.locals.principal as { kind: string; name?: string } | undefined;
+      const entry: Record<string, unknown> = {
+        reqId: res.locals.requestId ?? res.getHeader('x-request-id'),
+        method: req.method,
+        path: (req.originalUrl ?? req.url).split('?')[0],
+        status: res.statusCode,
+        latencyMs: Math.round(Number(process.hrtime.bigint() - start) / 1e4) / 100,
+        keyName: p ? (p.kind === 'admin' ? 'admin' : p.name) : undefined,
+      };
+      if (closed && !res.writableFinished) entry.aborted = true;
+      logger.info(entry, 'request');
+    }
+    next();
+  };
+}

@@ -1,0 +1,35 @@
+// Owns the admin status and model load/unload handlers.
+import type { Request, Response } from 'express';
+import { readiness } from './health.js';
+import type { Services } from '../http/services.js';
+
+export function adminRoutes(s: Services) {
+  return {
+    status(_req: Request, res: Response) {
+      const r = readiness(s);
+      res.json({
+        ...r.body,
+        ready: r.ready,
+        version: process.env.npm_package_version ?? '0.1.0',
+        address: s.address,
+        uptimeS: Math.round((Date.now() - s.startedAt) / 1000),
+        loaded: s.local.loaded(),
+        recent: s.recent.list().slice(0, 50),
+        throughput: s.recent.throughput(),
+      });
+    },
+    async listModels(_req: Request, res: Response) {
+      res.json({ data: await s.router.list() });
+    },
+    async loadModel(req: Request, res: Response) {
+      const name = String(req.params.name);
+      await s.router.resolve(name);
+      const info = await s.local.ensureLoaded(name);
+      res.json({ loaded: true, info });
+    },
+    async unloadModel(req: Request, res: Response) {
+      await s.local.unload(String(req.params.name));
+      res.json({ unloaded: true });
+    },
+  };
+}

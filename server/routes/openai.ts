@@ -1,0 +1,33 @@
+// Owns the OpenAI-dialect HTTP handlers: /v1/models, /v1/chat/completions, /v1/completions, /v1/embeddings.
+import type { Request, Response } from 'express';
+import { chatResponse, chatToCanonical, completionResponse, completionToCanonical, embeddingsInput, embeddingsResponse, openaiSink } from '../dialects/openai.js';
+import { runInference } from '../inference/pipeline.js';
+import { runEmbedding } from '../inference/embeddings.js';
+import type { Services } from '../http/services.js';
+
+export function openaiRoutes(s: Services) {
+  const stallMs = s.config.writeStallMs;
+  return {
+    async models(_req: Request, res: Response) {
+      const list = await s.router.list();
+      res.json({ object: 'list', data: list.map((m) => ({ id: m.id, object: 'model', created: Math.floor(Date.parse(m.modifiedAt ?? '') / 1000) || 0, owned_by: m.owner })) });
+    },
+    async chat(req: Request, res: Response) {
+      const { canonical, stream, includeUsage } = chatToCanonical(req.body);
+      if (stream) { await runInference(s.pipeline, req, res, canonical, openaiSink(res, { kind: 'chat', model: canonical.model, includeUsage, stallMs })); return; }
+      const r = await runInference(s.pipeline, req, res, canonical);
+      if (r) res.json(chatResponse(canonical.model, r));
+    },
+    async completions(req: Request, res: Response) {
+      const { canonical, stream, includeUsage } = completionToCanonical(req.body);
+      if (stream) { await runInference(s.pipeline, req, res, canonical, openaiSink(res, { kind: 'completion', model: canonical.model, includeUsage, stallMs })); return; }
+      const r = await runInference(s.pipeline, req, res, canonical);
+      if (r) res.json(completionResponse(canonical.model, r));
+    },
+    async embeddings(req: Request, res: Response) {
+      const { model, input, base64 } = embeddingsInput(req.body);
+      const r = await runEmbedding(s.pipeline, res, { model, input });
+      res.json(embeddingsResponse(model, r.embeddings, r.promptTokens, base64));
+    },
+  };
+}

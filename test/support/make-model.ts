@@ -1,0 +1,219 @@
+// Owns the project's own test and benchmark models: writes a deterministic random-weight
+// llama-architecture GGUF (SPM vocabulary with unique tokens, byte fallback, ChatML chat template).
+import { createHash } from 'node:crypto';
+import { mkdirSync, existsSync, renameSync, openSync, writeSync, fsyncSync, closeSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** Shape of a generated model. */
+export interface ModelSpec {
+  /** Embedding width. */
+  embd: number;
+  /** Transformer blocks. */
+  layers: number;
+  /** Attention heads (query). */
+  heads: number;
+  /** Attention heads (key/value). */
+  headsKv: number;
+  /** Feed-forward width. */
+  ff: number;
+  /** Vocabulary size (at least 5 + 256 + 95). */
+  vocab: number;
+  /** Trained context length written to the metadata. */
+  contextLength: number;
+  /** Storage type of the 2-D weight matrices. */
+  weightType: 'f32' | 'f16';
+  /** PRNG seed: same seed, same bytes. */
+  seed: number;
+}
+
+/** The named sizes: "tiny" (~0.3 MB) for tests, "bench" (~120 MB) for benchmarks. */
+export const MODEL_SPECS = {
+  tiny: { embd: 64, layers: 2, heads: 4, headsKv: 4, ff: 128, vocab: 384, contextLength: 2048, weightType: 'f16', seed: 42 },
+  bench: { embd: 512, layers: 8, heads: 8, headsKv: 8, ff: 1408, vocab: 32000, contextLength: 4096, weightType: 'f16', seed: 7 },
+} as const satisfies Record<string, ModelSpec>;
+
+export type ModelSize = keyof typeof MODEL_SPECS;
+
+export const CHATML_TEMPLATE =
+  "{% for message in messages %}{{'<|im_start|>' + message['role'] + '\\n' + message['content'] + '<|im_end|>' + '\\n'}}{% endfor %}" +
+  "{% if add_generation_prompt %}{{ '<|im_start|>assistant\\n' }}{% endif %}";
+
+const GGUF_TYPE = { u8: 0, i8: 1, u16: 2, i16: 3, u32: 4, i32: 5, f32: 6, bool: 7, str: 8, arr: 9, u64: 10, i64: 11, f64: 12 } as const;
+const TOKEN_TYPE = { normal: 1, unknown: 2, control: 3, byte: 6 } as const;
+const ALIGN = 32;
+
+/** Deterministic PRNG (mulberry32). */
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const f32buf = new Float32Array(1);
+const u32view = new Uint32Array(f32buf.buffer);
+function toHalf(v: number): number {
+  f32buf[0] = v;
+  const x = u32view[0]!;
+  const sign = (x >>> 16) & 0x8000;
+  let exp = ((x >>> 23) & 0xff) - 127 + 15;
+  let mant = x & 0x7fffff;
+  if (exp <= 0) {
+    if (exp < -10) return sign;
+    mant = (mant | 0x800000) >> (1 - exp);
+    return sign | (mant >> 13);
+  }
+  if (exp >= 31) return sign | 0x7c00;
+  // round to nearest
+  mant += 0x1000;
+  if (mant & 0x800000) { mant = 0; exp += 1; if (exp >= 31) return sign | 0x7c00; }
+  return sign | (exp << 10) | (mant >> 13);
+}
+
+interface TensorPlan { name: string; dims: number[]; type: 'f32' | 'f16'; fill: (i: number, rand: () => number) => number }
+
+/** Builds the vocabulary: specials, 256 byte tokens, printable single chars, then unique pieces. */
+export function buildVocab(size: number): { tokens: string[]; scores: number[]; types: number[] } {
+  const tokens = ['<unk>', '<s>', '</s>', '<|im_start|>', '<|im_end|>'];
+  const types: number[] = [TOKEN_TYPE.unknown, TOKEN_TYPE.control, TOKEN_TYPE.control, TOKEN_TYPE.control, TOKEN_TYPE.control];
+  for (let b = 0; b < 256; b++) {
+    tokens.push(`<0x${b.toString(16).toUpperCase().padStart(2, '0')}>`);
+    types.push(TOKEN_TYPE.byte);
+  }
+  for (let c = 0x21; c < 0x7f; c++) { tokens.push(String.fromCharCode(c)); types.push(TOKEN_TYPE.normal); }
+  tokens.push('\u2581'); types.push(TOKEN_TYPE.normal);
+  const letters = 'etaoinshrdlucmfwypvbgkjqxz';
+  let n = 0;
+  const seen = new Set(tokens);
+  while (tokens.length < size) {
+    let w = ''; let k = n++;
+    do { w += letters[k % 26]; k = Math.floor(k / 26); } while (k > 0);
+    const piece = (n % 3 === 0 ? w : '\u2581' + w);
+    if (piece.length > 1 && !seen.has(piece)) { seen.add(piece); tokens.push(piece); types.push(TOKEN_TYPE.normal); }
+  }
+  if (tokens.length > size) throw new Error(`vocab ${size} is too small`);
+  const scores = tokens.map((t, i) => (types[i] === TOKEN_TYPE.normal ? -Math.log(2 + i) - t.length * 0.01 : 0));
+  return { tokens, scores, types };
+}
+
+/** Serialises a GGUF file for `spec` and returns its bytes. */
+export function buildGguf(spec: ModelSpec, name = 'hearth-test'): Buffer {
+  const { tokens, scores, types } = buildVocab(spec.vocab);
+  const headDim = spec.embd / spec.heads;
+  const kvDim = headDim * spec.headsKv;
+  const parts: Buffer[] = [];
+  const u32 = (v: number) => { const b = Buffer.alloc(4); b.writeUInt32LE(v); return b; };
+  const i32 = (v: number) => { const b = Buffer.alloc(4); b.writeInt32LE(v); return b; };
+  const u64 = (v: number) => { const b = Buffer.alloc(8); b.writeBigUInt64LE(BigInt(v)); return b; };
+  const f32 = (v: number) => { const b = Buffer.alloc(4); b.writeFloatLE(v); return b; };
+  const str = (s: string) => { const b = Buffer.from(s, 'utf8'); return Buffer.concat([u64(b.length), b]); };
+
+  const kvs: Buffer[] = [];
+  const kv = (key: string, type: number, value: Buffer) => kvs.push(Buffer.concat([str(key), u32(type), value]));
+  const arr = (elemType: number, items: Buffer[]) => Buffer.concat([u32(elemType), u64(items.length), ...items]);
+  kv('general.architecture', GGUF_TYPE.str, str('llama'));
+  kv('general.name', GGUF_TYPE.str, str(name));
+  kv('general.alignment', GGUF_TYPE.u32, u32(ALIGN));
+  kv('general.file_type', GGUF_TYPE.u32, u32(spec.weightType === 'f16' ? 1 : 0));
+  kv('llama.context_length', GGUF_TYPE.u32, u32(spec.contextLength));
+  kv('llama.embedding_length', GGUF_TYPE.u32, u32(spec.embd));
+  kv('llama.block_count', GGUF_TYPE.u32, u32(spec.layers));
+  kv('llama.feed_forward_length', GGUF_TYPE.u32, u32(spec.ff));
+  kv('llama.attention.head_count', GGUF_TYPE.u32, u32(spec.heads));
+  kv('llama.attention.head_count_kv', GGUF_TYPE.u32, u32(spec.headsKv));
+  kv('llama.attention.layer_norm_rms_epsilon', GGUF_TYPE.f32, f32(1e-5));
+  kv('llama.rope.dimension_count', GGUF_TYPE.u32, u32(headDim));
+  kv('llama.rope.freq_base', GGUF_TYPE.f32, f32(10000));
+  kv('llama.vocab_size', GGUF_TYPE.u32, u32(tokens.length));
+  kv('tokenizer.ggml.model', GGUF_TYPE.str, str('llama'));
+  kv('tokenizer.ggml.tokens', GGUF_TYPE.arr, arr(GGUF_TYPE.str, tokens.map(str)));
+  kv('tokenizer.ggml.scores', GGUF_TYPE.arr, arr(GGUF_TYPE.f32, scores.map(f32)));
+  kv('tokenizer.ggml.token_type', GGUF_TYPE.arr, arr(GGUF_TYPE.i32, types.map(i32)));
+  kv('tokenizer.ggml.unknown_token_id', GGUF_TYPE.u32, u32(0));
+  kv('tokenizer.ggml.bos_token_id', GGUF_TYPE.u32, u32(1));
+  kv('tokenizer.ggml.eos_token_id', GGUF_TYPE.u32, u32(4));
+  kv('tokenizer.ggml.add_bos_token', GGUF_TYPE.bool, Buffer.from([1]));
+  kv('tokenizer.ggml.add_eos_token', GGUF_TYPE.bool, Buffer.from([0]));
+  kv('tokenizer.chat_template', GGUF_TYPE.str, str(CHATML_TEMPLATE));
+
+  const wt = spec.weightType;
+  const sd = (fanIn: number) => 1 / Math.sqrt(fanIn);
+  const uni = (s: number) => (r: () => number) => (r() * 2 - 1) * s * Math.sqrt(3);
+  const outScale = 6 / Math.sqrt(spec.embd);
+  const tensors: TensorPlan[] = [
+    { name: 'token_embd.weight', dims: [spec.embd, tokens.length], type: wt, fill: (_i, r) => uni(1)(r) },
+  ];
+  for (let l = 0; l < spec.layers; l++) {
+    const p = `blk.${l}.`;
+    tensors.push(
+      { name: p + 'attn_norm.weight', dims: [spec.embd], type: 'f32', fill: () => 1 },
+      { name: p + 'attn_q.weight', dims: [spec.embd, spec.embd], type: wt, fill: (_i, r) => uni(sd(spec.embd))(r) },
+      { name: p + 'attn_k.weight', dims: [spec.embd, kvDim], type: wt, fill: (_i, r) => uni(sd(spec.embd))(r) },
+      { name: p + 'attn_v.weight', dims: [spec.embd, kvDim], type: wt, fill: (_i, r) => uni(sd(spec.embd))(r) },
+      { name: p + 'attn_output.weight', dims: [spec.embd, spec.embd], type: wt, fill: (_i, r) => uni(sd(spec.embd) * 0.5)(r) },
+      { name: p + 'ffn_norm.weight', dims: [spec.embd], type: 'f32', fill: () => 1 },
+      { name: p + 'ffn_gate.weight', dims: [spec.embd, spec.ff], type: wt, fill: (_i, r) => uni(sd(spec.embd))(r) },
+      { name: p + 'ffn_up.weight', dims: [spec.embd, spec.ff], type: wt, fill: (_i, r) => uni(sd(spec.embd))(r) },
+      { name: p + 'ffn_down.weight', dims: [spec.ff, spec.embd], type: wt, fill: (_i, r) => uni(sd(spec.ff) * 0.5)(r) },
+    );
+  }
+  tensors.push({ name: 'output_norm.weight', dims: [spec.embd], type: 'f32', fill: () => 1 });
+  // Output rows: only normal (printable) tokens get weight, so generation yields readable text
+  // and never an end-of-generation token.
+  tensors.push({
+    name: 'output.weight', dims: [spec.embd, tokens.length], type: wt,
+    fill: (i, r) => { const row = Math.floor(i / spec.embd); const v = uni(outScale)(r); return types[row] === TOKEN_TYPE.normal ? v : 0; },
+  });
+
+  const rand = rng(spec.seed);
+  const datas: Buffer[] = [];
+  const infos: Buffer[] = [];
+  let offset = 0;
+  for (const t of tensors) {
+    const count = t.dims.reduce((a, b) => a * b, 1);
+    const bytes = count * (t.type === 'f16' ? 2 : 4);
+    const buf = Buffer.alloc(bytes);
+    if (t.type === 'f16') for (let i = 0; i < count; i++) buf.writeUInt16LE(toHalf(t.fill(i, rand)), i * 2);
+    else for (let i = 0; i < count; i++) buf.writeFloatLE(t.fill(i, rand), i * 4);
+    infos.push(Buffer.concat([str(t.name), u32(t.dims.length), ...t.dims.map(u64), u32(t.type === 'f16' ? 1 : 0), u64(offset)]));
+    const padded = Math.ceil(bytes / ALIGN) * ALIGN;
+    datas.push(buf, Buffer.alloc(padded - bytes));
+    offset += padded;
+  }
+  const header = Buffer.concat([Buffer.from('GGUF', 'ascii'), u32(3), u64(tensors.length), u64(kvs.length), ...kvs, ...infos]);
+  const pad = Buffer.alloc((ALIGN - (header.length % ALIGN)) % ALIGN);
+  parts.push(header, pad, ...datas);
+  return Buffer.concat(parts);
+}
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+/** Where generated models are cached (never committed). Defaults to `<repo>/.cache/models`. */
+export const MODEL_CACHE_DIR = process.env.HEARTH_TEST_MODEL_DIR ?? path.join(repoRoot, '.cache', 'models');
+
+/**
+ * Returns the path of the named model, writing it on first use.
+ * The file name carries a hash of the spec, so a changed spec never reuses a stale file.
+ */
+export function ensureModel(size: ModelSize, dir = MODEL_CACHE_DIR): string {
+  const spec: ModelSpec = MODEL_SPECS[size];
+  const tag = createHash('sha256').update(JSON.stringify(spec)).digest('hex').slice(0, 8);
+  const file = path.join(dir, `hearth-${size}-${tag}.gguf`);
+  if (existsSync(file)) return file;
+  mkdirSync(dir, { recursive: true });
+  const tmp = `${file}.${process.pid}.tmp`;
+  const fd = openSync(tmp, 'w');
+  try { writeSync(fd, buildGguf(spec, `hearth-${size}`)); fsyncSync(fd); } finally { closeSync(fd); }
+  renameSync(tmp, file);
+  return file;
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.argv[1])) {
+  const size = (process.argv[2] ?? 'tiny') as ModelSize;
+  if (!(size in MODEL_SPECS)) { console.error(`usage: make-model [${Object.keys(MODEL_SPECS).join('|')}]`); process.exit(2); }
+  console.log(ensureModel(size));
+}
