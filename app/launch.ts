@@ -33,8 +33,8 @@ export function findElectronBinary(electronDir: string | undefined, env: NodeJS.
 export function missingElectronMessage(reason: string): string {
   return [
     `hearth: cannot start the desktop app: ${reason}.`,
-    'The desktop shell needs Electron\'s binary, which is downloaded separately from the npm package',
-    '(it cannot be downloaded on this machine).',
+    'Electron\'s binary is not part of its npm package: it is downloaded on first use, which needs',
+    'internet access (with it: `node node_modules/electron/install.js`). Nothing was downloaded now.',
     'Run the same server and web UI without the desktop shell instead:',
     '',
     '  npm run serve',
@@ -43,12 +43,15 @@ export function missingElectronMessage(reason: string): string {
   ].join('\n');
 }
 
-/** The build steps `npm start` runs before launching, as [command, args] pairs. */
+/**
+ * The build steps `npm start` runs before launching, as [command, args] pairs: the TypeScript
+ * compiler, then Vite when renderer/ has a config. Run with this Node, not through npx.
+ */
 export function buildSteps(root: string): Array<[string, string[]]> {
-  const npx = process.platform === 'win32' ? 'npx.cmd' : 'npx';
-  const steps: Array<[string, string[]]> = [[npx, ['tsc', '-p', 'tsconfig.json']]];
+  const req = createRequire(path.join(root, 'package.json'));
+  const steps: Array<[string, string[]]> = [[process.execPath, [req.resolve('typescript/bin/tsc'), '-p', 'tsconfig.json']]];
   const vite = ['vite.config.ts', 'vite.config.js', 'vite.config.mjs'].map((f) => path.join('renderer', f)).find((f) => existsSync(path.join(root, f)));
-  if (vite) steps.push([npx, ['vite', 'build', '--config', vite]]);
+  if (vite) steps.push([process.execPath, [path.join(path.dirname(req.resolve('vite/package.json')), 'bin', 'vite.js'), 'build', '--config', vite]]);
   return steps;
 }
 

@@ -15,6 +15,8 @@ import { createMetrics, bindAdmission } from './metrics/metrics.js';
 import { EngineSupervisor } from './engine/supervisor.js';
 import { LocalModels } from './inference/local-models.js';
 import { ModelRouter } from './inference/router.js';
+import { createSpillPolicy } from './inference/spill.js';
+import { createUpstreams } from './upstreams/registry.js';
 import { RecentRequests } from './inference/recent.js';
 import { listModels, resolveLoadableModel } from './models/catalog.js';
 import { validateGguf } from './models/gguf-validate.js';
@@ -23,7 +25,7 @@ import { createApp } from './http/app.js';
 import { readiness } from './routes/health.js';
 import type { Services } from './http/services.js';
 import type { PipelineDeps } from './inference/pipeline.js';
-import type { SettingsStore } from './state/settings-store.js';
+import { SettingsStore } from './state/settings-store.js';
 
 export interface ServerStatus { state: 'starting' | 'ready' | 'busy' | 'loading' | 'error' | 'stopped'; reason?: string }
 
@@ -56,7 +58,8 @@ export async function startServer(config: Config, opts: { settings?: SettingsSto
   const refreshCatalog = async () => { catalogHasModels = (await listModels(config.modelsDir)).some((m) => m.valid); };
   await refreshCatalog().catch(() => undefined);
 
-  const settingsModels = () => opts.settings?.get().models ?? {};
+  const settings = opts.settings ?? SettingsStore.open(config.dataDir);
+  const settingsModels = () => settings.get().models ?? {};
   const local = new LocalModels({
     supervisor,
     resolvePath: async (name, registered) => {
@@ -86,8 +89,11 @@ export async function startServer(config: Config, opts: { settings?: SettingsSto
       return listed;
     },
   });
+  const upstreams = createUpstreams(config.upstream, { admission, logger, connectTimeoutMs: config.upstreamConnectTimeoutMs, firstByteTimeoutMs: config.upstreamFirstByteTimeoutMs, idleTimeoutMs: config.upstreamIdleTimeoutMs });
+  router.upstreams = upstreams;
   const pipeline: PipelineDeps = {
     router, admission, limits, heartbeatMs: config.heartbeatMs, requestTimeoutMs: config.requestTimeoutMs,
+    spillTarget: createSpillPolicy(config.spill, () => upstreams),
     observer: {
       firstToken: (pool, ms) => metrics.ttft.observe({ pool }, ms / 1000),
       token: (pool, gap) => metrics.interToken.observe({ pool }, gap / 1000),
@@ -100,7 +106,7 @@ export async function startServer(config: Config, opts: { settings?: SettingsSto
   };
 
   const services: Services = {
-    config, logger, adminToken: admin.token, keyStore, supervisor, local, router, admission, pipeline, metrics, recent,
+    config, logger, adminToken: admin.token, keyStore, settings, supervisor, local, router, admission, pipeline, metrics, recent,
     address: { host: config.host, port: config.port }, startedAt: Date.now(), draining: false,
   };
   const app = createApp(services);
@@ -147,6 +153,7 @@ export async function startServer(config: Config, opts: { settings?: SettingsSto
     await local.close();
     await supervisor.close();
     await limits.close();
+    upstreams.close();
     keyStore.close();
     logger.flush?.();
   })();

@@ -55,7 +55,7 @@ export function contentSecurityPolicy(): string {
   return [
     `default-src 'self'`,
     `script-src 'self'`,
-    `style-src 'self' 'unsafe-inline'`,
+    `style-src 'self'`,
     `img-src 'self' data:`,
     `font-src 'self' data:`,
     `connect-src 'self'`,

@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { hearthError } from '../errors/catalog.js';
-import { readJsonFile, writeFileAtomicSync } from '../state/atomic-file.js';
+import { readJsonFile, removeStaleTemps, writeFileAtomicSync } from '../state/atomic-file.js';
 import { withFileLock } from '../state/file-lock.js';
 
 export const KEY_PREFIX = 'hth_';
@@ -86,6 +86,7 @@ export class KeyStore {
   static open(dataDir: string, opts: KeyStoreOptions = {}): KeyStore {
     fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
     const s = new KeyStore(dataDir, opts);
+    removeStaleTemps(s.file);
     try { s.load(s.readFile()); } catch (err) {
       const bak = `${s.file}.bak`;
       if (!fs.existsSync(bak)) throw err;

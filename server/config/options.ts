@@ -107,6 +107,14 @@ export const OPTIONS = {
   gpu: opt({ env: 'HEARTH_GPU', flag: 'string', schema: z.enum(['auto', 'cuda', 'vulkan', 'metal', 'false']), default: () => 'auto', doc: 'GPU backend' }),
   /** Hugging Face base URL for `hf:` model sources (resolve and tree API). Defaults to `https://huggingface.co`. */
   hfEndpoint: opt({ env: 'HEARTH_HF_ENDPOINT', flag: 'string', schema: z.string().url(), default: () => 'https://huggingface.co', doc: 'Hugging Face base URL' }),
+  /** Time to open the TCP/TLS connection to an upstream, ms. Defaults to 10000. */
+  upstreamConnectTimeoutMs: opt({ env: 'HEARTH_UPSTREAM_CONNECT_TIMEOUT_MS', flag: 'string', schema: int(1, 600_000), default: () => 10_000, doc: 'upstream connect timeout (ms)' }),
+  /** Time from sending a request to an upstream until its response headers arrive, ms. Defaults to 60000. */
+  upstreamFirstByteTimeoutMs: opt({ env: 'HEARTH_UPSTREAM_FIRST_BYTE_TIMEOUT_MS', flag: 'string', schema: int(1, 3_600_000), default: () => 60_000, doc: 'upstream first-byte timeout (ms)' }),
+  /** Longest silence inside an upstream response body, ms. Defaults to 30000. */
+  upstreamIdleTimeoutMs: opt({ env: 'HEARTH_UPSTREAM_IDLE_TIMEOUT_MS', flag: 'string', schema: int(1, 3_600_000), default: () => 30_000, doc: 'upstream idle timeout (ms)' }),
+  /** Spill-over rules `localModel=upstream/model` (comma list): when the local queue is full, keys allowed to spill go there. Defaults to none. */
+  spill: opt({ env: 'HEARTH_SPILL', flag: 'string', schema: list.pipe(z.array(z.string().regex(/^[^=/\\\s]+=[a-zA-Z0-9_-]{1,64}\/\S+$/, 'spill rules are localModel=upstream/model'))), default: () => [], doc: 'spill-over rules local=upstream/model (comma list)' }),
 } as const;
 
 export type OptionName = keyof typeof OPTIONS;

@@ -1,6 +1,6 @@
 // Owns the engine worker's lifecycle from the server side: spawns it, speaks the typed IPC
 // protocol, turns its messages into canonical event streams, and restarts it when it dies
-// (in-flight requests get ERR_ENGINE_CRASHED; loaded models are loaded again).
+// (in-flight requests get ERR_ENGINE_CRASHED).
 import { fork, type ChildProcess } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import path from 'node:path';
@@ -112,18 +112,14 @@ export class EngineSupervisor extends EventEmitter {
         if (this.closing) { this.state = 'stopped'; this.emit('state', this.state); return; }
         this.restarts++;
         this.lastCrash = { at: new Date().toISOString(), reason };
-        this.emit('crash', this.lastCrash);
         if (!ready) { reject(new Error(reason)); }
-        // Restart and reload what was loaded, after a short back-off.
-        const models = [...this.loaded.entries()];
+        // Restart after a short back-off; LocalModels loads its models again.
         this.loaded.clear();
-        this.readyPromise = new Promise<void>((r) => setTimeout(r, Math.min(5000, 100 * this.restarts)))
-          .then(() => this.spawn())
-          .then(async () => {
-            for (const [name, l] of models) await this.load(name, l.path, l.options).catch((e) => this.opts.onLog?.(`reload of ${name} failed: ${(e as Error).message}`));
-          });
+        this.state = 'restarting';
+        this.readyPromise = new Promise<void>((r) => setTimeout(r, Math.min(5000, 100 * this.restarts))).then(() => this.spawn());
         this.readyPromise.catch(() => undefined);
-        this.emit('state', this.state = 'restarting');
+        this.emit('crash', this.lastCrash);
+        this.emit('state', this.state);
       });
     });
   }

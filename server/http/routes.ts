@@ -6,24 +6,50 @@ import { adminLoopback } from './middleware/admin-loopback.js';
 import type { Services } from './services.js';
 import { healthRoutes } from '../routes/health.js';
 import { openaiRoutes } from '../routes/openai.js';
+import { anthropicRoutes } from '../routes/anthropic.js';
+import { ollamaRoutes } from '../routes/ollama.js';
 import { metricsRoutes } from '../routes/metrics.js';
 import { adminRoutes } from '../routes/admin.js';
+import { adminModelsRoutes } from '../routes/admin-models.js';
+import { adminKeysRoutes } from '../routes/admin-keys.js';
+import { adminSettingsRoutes } from '../routes/admin-settings.js';
+import { uiRoutes } from '../routes/ui.js';
 
 export function registerRoutes(app: Express, s: Services): void {
   const health = healthRoutes(s);
   const openai = openaiRoutes(s);
+  const anthropic = anthropicRoutes(s);
+  const ollama = ollamaRoutes(s);
   const metrics = metricsRoutes(s);
   const admin = adminRoutes(s);
+  const adminModels = adminModelsRoutes({ modelsDir: s.config.modelsDir, hfEndpoint: s.config.hfEndpoint, inUse: (n) => s.local.isLoaded(n), onChanged: () => { void s.router.list().catch(() => undefined); } });
+  const adminKeys = adminKeysRoutes(s);
+  const adminSettings = adminSettingsRoutes(s);
+  const ui = uiRoutes();
   const auth: RequestHandler = authenticate({ adminToken: s.adminToken, keyStore: s.keyStore });
   const adminOnly: RequestHandler[] = [adminLoopback({ adminRemote: s.config.adminRemote }), auth, requireAdmin];
 
   app.get('/healthz', health.healthz);
   app.get('/readyz', health.readyz);
 
+  // Anthropic clients (anthropic-version header) get the model list in their shape; others fall through.
+  app.get('/v1/models', anthropic.onlyAnthropicClients, auth, anthropic.models);
+  app.get('/v1/models/*id', anthropic.onlyAnthropicClients, auth, anthropic.model);
   app.get('/v1/models', auth, openai.models);
   app.post('/v1/chat/completions', auth, openai.chat);
   app.post('/v1/completions', auth, openai.completions);
   app.post('/v1/embeddings', auth, openai.embeddings);
+
+  app.post('/v1/messages', auth, anthropic.messages);
+
+  app.post('/api/chat', auth, ollama.chat);
+  app.post('/api/generate', auth, ollama.generate);
+  app.post('/api/embed', auth, ollama.embed);
+  app.post('/api/embeddings', auth, ollama.embeddings);
+  app.get('/api/tags', auth, ollama.tags);
+  app.get('/api/ps', auth, ollama.ps);
+  app.post('/api/show', auth, ollama.show);
+  app.get('/api/version', auth, ollama.version);
 
   app.get('/metrics', ...adminOnly, metrics.metrics);
 
@@ -31,4 +57,23 @@ export function registerRoutes(app: Express, s: Services): void {
   app.get('/admin/models', ...adminOnly, admin.listModels);
   app.post('/admin/models/:name/load', ...adminOnly, admin.loadModel);
   app.post('/admin/models/:name/unload', ...adminOnly, admin.unloadModel);
+  app.get('/admin/models/catalog', ...adminOnly, adminModels.list);
+  app.get('/admin/models/recommended', ...adminOnly, adminModels.recommended);
+  app.post('/admin/models/pull', ...adminOnly, adminModels.pull);
+  app.delete('/admin/models/pull/:id', ...adminOnly, adminModels.cancelPull);
+  app.post('/admin/models/import', ...adminOnly, adminModels.import);
+  app.delete('/admin/models/:name', ...adminOnly, adminModels.delete);
+
+  app.get('/admin/keys', ...adminOnly, adminKeys.list);
+  app.post('/admin/keys', ...adminOnly, adminKeys.create);
+  app.patch('/admin/keys/:name', ...adminOnly, adminKeys.update);
+  app.delete('/admin/keys/:name', ...adminOnly, adminKeys.revoke);
+
+  app.get('/admin/settings', ...adminOnly, adminSettings.get);
+  app.put('/admin/settings', ...adminOnly, adminSettings.put);
+  app.get('/admin/interfaces', ...adminOnly, adminSettings.interfaces);
+
+  // The web UI (no auth: static files only); keep these last so API routes win.
+  app.use(ui.static);
+  app.get('/{*path}', ui.spa);
 }

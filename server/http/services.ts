@@ -9,12 +9,15 @@ import type { Admission } from '../scheduler/admission.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { KeyStore } from '../auth/key-store.js';
 import type { RecentRequests } from '../inference/recent.js';
+import type { SettingsStore } from '../state/settings-store.js';
 
 export interface Services {
   config: Config;
   logger: Logger;
   adminToken: string;
   keyStore: KeyStore;
+  /** Saved settings (`<data-dir>/settings.json`). */
+  settings: SettingsStore;
   supervisor: EngineSupervisor;
   local: LocalModels;
   router: ModelRouter;

@@ -46,14 +46,13 @@ export class LocalModels implements Engine {
   private extraPaths = new Map<string, string>();
 
   constructor(private readonly deps: LocalModelsDeps) {
-    // After a worker restart the supervisor reloads models itself; keep capacities in step.
+    // A crashed worker loses every model: drop to 0 slots, then load them again once it is back.
     deps.supervisor.on('crash', () => {
-      for (const [name, st] of this.states) { if (st.info) deps.setCapacity(localPool(name), 0); }
-    });
-    deps.supervisor.on('state', (s: string) => {
-      if (s !== 'ready') return;
-      const loaded = deps.supervisor.loadedModels();
-      for (const [name, info] of loaded) deps.setCapacity(localPool(name), info.slots);
+      const lost = [...this.states.entries()].filter(([, st]) => st.info);
+      for (const [name, st] of lost) { st.info = undefined; deps.setCapacity(localPool(name), 0); }
+      void deps.supervisor.ready().then(async () => {
+        for (const [name] of lost) await this.ensureLoaded(name).catch((e) => deps.onLog?.(`reload of ${name} failed: ${(e as Error).message}`));
+      }, () => undefined);
     });
   }
 
@@ -71,7 +70,7 @@ export class LocalModels implements Engine {
   /** Loads `name` if needed; resolves when it can serve. Concurrent callers share one load. */
   async ensureLoaded(name: string): Promise<LoadedInfo> {
     let st = this.states.get(name);
-    if (st?.info && this.deps.supervisor.loadedModels().has(name)) return st.info;
+    if (st?.info) return st.info;
     if (st?.loading) return st.loading;
     const file = await this.pathOf(name);
     st ??= { path: file, active: 0, lastUsed: Date.now(), keepAliveMs: this.deps.keepAliveMs };

@@ -92,14 +92,14 @@ class BoundedReader {
 
   /** Ensures `n` bytes at `pos` are in the window; `what` names the field for the error. */
   private async need(n: number, what: string): Promise<void> {
-    if (n > this.remaining()) fail(`truncated ${what}`);
+    if (n > this.remaining()) fail(`truncated header: ${what} extends past end of file`);
     if (this.pos >= this.bufStart && this.pos + n <= this.bufStart + this.buf.length) return;
     const len = Math.min(Math.max(n, WINDOW), this.remaining());
     const b = Buffer.alloc(len);
     let got = 0;
     while (got < len) {
       const { bytesRead } = await this.fh.read(b, got, len - got, this.pos + got);
-      if (bytesRead === 0) fail(`truncated ${what}`);
+      if (bytesRead === 0) fail(`truncated header: ${what} extends past end of file`);
       got += bytesRead;
     }
     this.buf = b;
@@ -115,7 +115,7 @@ class BoundedReader {
   async u32(what: string): Promise<number> { return (await this.bytes(4, what)).readUInt32LE(0); }
   async u64(what: string): Promise<bigint> { return (await this.bytes(8, what)).readBigUInt64LE(0); }
   skip(n: number, what: string): void {
-    if (n > this.remaining()) fail(`truncated ${what}`);
+    if (n > this.remaining()) fail(`truncated header: ${what} extends past end of file`);
     this.pos += n;
   }
   /** Reads a string's length and checks it; returns the length. */
@@ -123,7 +123,7 @@ class BoundedReader {
     const len = await this.u64(`${what} length`);
     if (len > BigInt(GGUF_LIMITS.maxStringBytes)) fail(`${what} length ${len} exceeds the ${GGUF_LIMITS.maxStringBytes}-byte limit`);
     const n = Number(len);
-    if (n > this.remaining()) fail(`${what} length ${n} extends past end of file`);
+    if (n > this.remaining()) fail(`truncated header: ${what} (${n} bytes) extends past end of file`);
     return n;
   }
   async str(what: string): Promise<string> {
@@ -198,11 +198,11 @@ async function walk(r: BoundedReader): Promise<GgufHeaderInfo> {
       const count = Number(count64);
       if (elemType === VT.STR) {
         // Each string costs at least its 8-byte length: refuse early when they cannot fit.
-        if (count * 8 > r.remaining()) fail(`array "${key}" of ${count} strings extends past end of file`);
+        if (count * 8 > r.remaining()) fail(`truncated header: array "${key}" of ${count} strings extends past end of file`);
         for (let j = 0; j < count; j++) await r.skipStr(`"${key}"[${j}]`);
       } else {
         const bytes = count * FIXED_SIZE[elemType]!;
-        if (bytes > r.remaining()) fail(`array "${key}" (${count} elements) extends past end of file`);
+        if (bytes > r.remaining()) fail(`truncated header: array "${key}" (${count} elements) extends past end of file`);
         r.skip(bytes, `array "${key}"`);
       }
       continue;
@@ -258,7 +258,7 @@ async function walk(r: BoundedReader): Promise<GgufHeaderInfo> {
   }
 
   const dataOffset = Math.ceil(r.pos / alignment) * alignment;
-  if (tensorCount > 0 && dataOffset > r.size) fail('truncated tensor data section');
+  if (tensorCount > 0 && dataOffset > r.size) fail('truncated file: the tensor data section starts past end of file');
   const size = BigInt(r.size);
   for (const t of tensors) {
     const start = BigInt(dataOffset) + t.offset;

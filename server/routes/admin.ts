@@ -14,6 +14,7 @@ export function adminRoutes(s: Services) {
         address: s.address,
         uptimeS: Math.round((Date.now() - s.startedAt) / 1000),
         loaded: s.local.loaded(),
+        workerPid: s.supervisor.pid ?? null,
         recent: s.recent.list().slice(0, 50),
         throughput: s.recent.throughput(),
       });

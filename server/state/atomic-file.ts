@@ -51,6 +51,22 @@ export async function writeFileAtomic(file: string, data: string | Uint8Array, o
   writeFileAtomicSync(file, data, opts);
 }
 
+/** Removes temp files a killed writer left beside `file` and its backup (only those whose writer pid is gone). */
+export function removeStaleTemps(file: string): void {
+  const dir = path.dirname(file);
+  const re = new RegExp(`^\\.${path.basename(file).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?:\\.bak)?\\.tmp-(\\d+)-[0-9a-f]+$`);
+  let names: string[];
+  try { names = fs.readdirSync(dir); } catch { return; }
+  for (const n of names) {
+    const m = re.exec(n);
+    if (!m) continue;
+    const pid = Number(m[1]);
+    let alive = pid === process.pid;
+    if (!alive) { try { process.kill(pid, 0); alive = true; } catch (err) { alive = (err as NodeJS.ErrnoException).code === 'EPERM'; } }
+    if (!alive) fs.rmSync(path.join(dir, n), { force: true });
+  }
+}
+
 /** The backup path of a state file. */
 export function backupPath(file: string): string { return `${file}.bak`; }
 

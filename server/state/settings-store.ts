@@ -6,7 +6,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { OPTIONS, UpstreamDecl } from '../config/options.js';
 import { hearthError } from '../errors/catalog.js';
-import { loadWithBackup, writeFileAtomicSync, formatIssuePath } from './atomic-file.js';
+import { loadWithBackup, removeStaleTemps, writeFileAtomicSync, formatIssuePath } from './atomic-file.js';
 
 /** Load options for one local model. */
 export const ModelLoadOptions = z.object({
@@ -47,11 +47,11 @@ const UpstreamPatch = UpstreamDecl.omit({ apiKey: true }).extend({
   apiKey: z.union([z.string().min(1), z.null(), z.object({ set: z.boolean() })]).optional(),
 });
 /** A settings patch: a field set to null goes back to its default; `models.<name>: null` removes it. */
-export const SettingsPatch = Settings.omit({ upstream: true, models: true }).partial().extend({
-  upstream: z.array(UpstreamPatch).nullable().optional(),
-  models: z.record(z.string().min(1), ModelLoadOptions.nullable()).nullable().optional(),
+const PatchValues = Settings.omit({ upstream: true, models: true }).extend({
+  upstream: z.array(UpstreamPatch).optional(),
+  models: z.record(z.string().min(1), ModelLoadOptions.nullable()).optional(),
 }).strict();
-export type SettingsPatch = z.input<typeof SettingsPatch> | Record<string, unknown>;
+export type SettingsPatch = { [K in keyof z.input<typeof PatchValues>]?: z.input<typeof PatchValues>[K] | null } | Record<string, unknown>;
 
 /** Settings with upstream keys replaced by `{ set: boolean }`. */
 export function redactSettings(s: Settings): RedactedSettings {
@@ -73,6 +73,7 @@ export class SettingsStore {
   /** Opens `<dataDir>/settings.json`. Throws naming the file and field when neither it nor its backup is valid. */
   static open(dataDir: string): SettingsStore {
     const file = path.join(dataDir, 'settings.json');
+    removeStaleTemps(file);
     const r = loadWithBackup(file, Settings);
     if (r.source === 'backup') {
       const warning = `${r.error}; started from the last good backup ${file}.bak`;
@@ -91,16 +92,20 @@ export class SettingsStore {
 
   /** Applies a patch, validates the result, writes it atomically. Throws ERR_VALIDATION naming the field. */
   update(patch: SettingsPatch): Settings {
-    const p = SettingsPatch.safeParse(patch);
+    const cleared = Object.keys(patch).filter((k) => (patch as Record<string, unknown>)[k] === null);
+    const unknown = cleared.filter((k) => !(k in Settings.shape));
+    if (unknown.length) throw hearthError('ERR_VALIDATION', `unknown setting: ${unknown.join(', ')}`);
+    const values = Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== null));
+    const p = PatchValues.safeParse(values);
     if (!p.success) {
       const i = p.error.issues[0]!;
       if (i.code === 'unrecognized_keys') throw hearthError('ERR_VALIDATION', `unknown setting: ${i.keys.join(', ')}`);
       throw hearthError('ERR_VALIDATION', `settings.${formatIssuePath(i.path)}: ${i.message}`);
     }
     const next: Record<string, unknown> = structuredClone(this.settings);
+    for (const k of cleared) delete next[k];
     for (const [k, v] of Object.entries(p.data)) {
       if (v === undefined) continue;
-      if (v === null) { delete next[k]; continue; }
       if (k === 'upstream') {
         const old = new Map((this.settings.upstream ?? []).map((u) => [u.name, u.apiKey]));
         next.upstream = (v as z.output<typeof UpstreamPatch>[]).map(({ apiKey, ...u }) => {

@@ -25,11 +25,15 @@ export interface ModelSpec {
   weightType: 'f32' | 'f16';
   /** PRNG seed: same seed, same bytes. */
   seed: number;
+  /** When set, the extra vocabulary pieces are this many characters long and only they are ever generated (large stream chunks). */
+  pieceLength?: number;
 }
 
 /** The named sizes: "tiny" (~0.3 MB) for tests, "bench" (~120 MB) for benchmarks. */
 export const MODEL_SPECS = {
-  tiny: { embd: 64, layers: 2, heads: 4, headsKv: 4, ff: 128, vocab: 384, contextLength: 2048, weightType: 'f16', seed: 42 },
+  tiny: { embd: 64, layers: 2, heads: 4, headsKv: 4, ff: 128, vocab: 384, contextLength: 16384, weightType: 'f16', seed: 42 },
+  /** Like tiny, but every generated token is 4 KB of text: fills socket buffers fast (slow-reader tests). */
+  wide: { embd: 64, layers: 2, heads: 4, headsKv: 4, ff: 128, vocab: 421, contextLength: 4096, weightType: 'f16', seed: 43, pieceLength: 4096 },
   bench: { embd: 512, layers: 8, heads: 8, headsKv: 8, ff: 1408, vocab: 32000, contextLength: 4096, weightType: 'f16', seed: 7 },
 } as const satisfies Record<string, ModelSpec>;
 
@@ -78,7 +82,7 @@ function toHalf(v: number): number {
 interface TensorPlan { name: string; dims: number[]; type: 'f32' | 'f16'; fill: (i: number, rand: () => number) => number }
 
 /** Builds the vocabulary: specials, 256 byte tokens, printable single chars, then unique pieces. */
-export function buildVocab(size: number): { tokens: string[]; scores: number[]; types: number[] } {
+export function buildVocab(size: number, pieceLength?: number): { tokens: string[]; scores: number[]; types: number[]; firstPiece: number } {
   const tokens = ['<unk>', '<s>', '</s>', '<|im_start|>', '<|im_end|>'];
   const types: number[] = [TOKEN_TYPE.unknown, TOKEN_TYPE.control, TOKEN_TYPE.control, TOKEN_TYPE.control, TOKEN_TYPE.control];
   for (let b = 0; b < 256; b++) {
@@ -87,23 +91,25 @@ export function buildVocab(size: number): { tokens: string[]; scores: number[]; 
   }
   for (let c = 0x21; c < 0x7f; c++) { tokens.push(String.fromCharCode(c)); types.push(TOKEN_TYPE.normal); }
   tokens.push('\u2581'); types.push(TOKEN_TYPE.normal);
+  const firstPiece = tokens.length;
   const letters = 'etaoinshrdlucmfwypvbgkjqxz';
   let n = 0;
   const seen = new Set(tokens);
   while (tokens.length < size) {
     let w = ''; let k = n++;
     do { w += letters[k % 26]; k = Math.floor(k / 26); } while (k > 0);
-    const piece = (n % 3 === 0 ? w : '\u2581' + w);
+    const piece = pieceLength ? `${w}_${'x'.repeat(pieceLength - w.length - 1)}` : (n % 3 === 0 ? w : '\u2581' + w);
     if (piece.length > 1 && !seen.has(piece)) { seen.add(piece); tokens.push(piece); types.push(TOKEN_TYPE.normal); }
   }
   if (tokens.length > size) throw new Error(`vocab ${size} is too small`);
   const scores = tokens.map((t, i) => (types[i] === TOKEN_TYPE.normal ? -Math.log(2 + i) - t.length * 0.01 : 0));
-  return { tokens, scores, types };
+  return { tokens, scores, types, firstPiece };
 }
 
 /** Serialises a GGUF file for `spec` and returns its bytes. */
 export function buildGguf(spec: ModelSpec, name = 'hearth-test'): Buffer {
-  const { tokens, scores, types } = buildVocab(spec.vocab);
+  const { tokens, scores, types, firstPiece } = buildVocab(spec.vocab, spec.pieceLength);
+  const generated = (row: number) => types[row] === TOKEN_TYPE.normal && (!spec.pieceLength || row >= firstPiece);
   const headDim = spec.embd / spec.heads;
   const kvDim = headDim * spec.headsKv;
   const parts: Buffer[] = [];
@@ -167,7 +173,7 @@ export function buildGguf(spec: ModelSpec, name = 'hearth-test'): Buffer {
   // and never an end-of-generation token.
   tensors.push({
     name: 'output.weight', dims: [spec.embd, tokens.length], type: wt,
-    fill: (i, r) => { const row = Math.floor(i / spec.embd); const v = uni(outScale)(r); return types[row] === TOKEN_TYPE.normal ? v : 0; },
+    fill: (i, r) => { const row = Math.floor(i / spec.embd); const v = uni(outScale)(r); return generated(row) ? v : 0; },
   });
 
   const rand = rng(spec.seed);

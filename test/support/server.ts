@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync, readFileSync, copyFileSync, mkdirSync } from 'node
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ensureModel } from './make-model.js';
+import { ensureModel, type ModelSize } from './make-model.js';
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const CLI = path.join(REPO_ROOT, 'server', 'cli.ts');
@@ -29,6 +29,8 @@ export interface StartOptions {
   env?: NodeJS.ProcessEnv;
   /** Copy the tiny model into the models dir as `<name>.gguf` (default "tiny"; false for none). */
   model?: string | false;
+  /** Which generated model to copy. Defaults to "tiny". */
+  modelSize?: ModelSize;
   dataDir?: string;
   adminToken?: string;
 }
@@ -51,7 +53,7 @@ export async function startHearth(opts: StartOptions = {}): Promise<Hearth> {
   const modelsDir = path.join(dataDir, 'models');
   mkdirSync(modelsDir, { recursive: true });
   const modelName = opts.model === undefined ? 'tiny' : opts.model;
-  if (modelName) copyFileSync(ensureModel('tiny'), path.join(modelsDir, `${modelName}.gguf`));
+  if (modelName) copyFileSync(ensureModel(opts.modelSize ?? 'tiny'), path.join(modelsDir, `${modelName}.gguf`));
   const adminToken = opts.adminToken ?? TEST_ADMIN_TOKEN;
   const args = ['serve', '--port', '0', '--data-dir', dataDir, '--threads', '1', ...(opts.args ?? [])];
   const proc = spawn(process.execPath, ['--import', 'tsx', CLI, ...args], {

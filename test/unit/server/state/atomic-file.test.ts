@@ -49,3 +49,17 @@ test('loadWithBackup uses the backup when the file is corrupt and says so; missi
     assert.throws(() => loadWithBackup(f, Schema), (e: Error) => e.message.includes('keys[0].name') && e.message.includes('backup'));
   } finally { fs.rmSync(dir, { recursive: true, force: true }); }
 });
+
+test('removeStaleTemps removes temp files of dead writers only', async () => {
+  const { removeStaleTemps } = await import('../../../../server/state/atomic-file.js');
+  const dir = tmpDir();
+  try {
+    const f = path.join(dir, 'keys.json');
+    fs.writeFileSync(path.join(dir, '.keys.json.tmp-4194303-abcd'), 'x');
+    fs.writeFileSync(path.join(dir, `.keys.json.tmp-${process.pid}-abcd`), 'x');
+    fs.writeFileSync(path.join(dir, '.other.json.tmp-4194303-abcd'), 'x');
+    fs.writeFileSync(path.join(dir, '.keys.json.bak.tmp-4194303-abcd'), 'x');
+    removeStaleTemps(f);
+    assert.deepEqual(fs.readdirSync(dir).sort(), [`.keys.json.tmp-${process.pid}-abcd`, '.other.json.tmp-4194303-abcd']);
+  } finally { fs.rmSync(dir, { recursive: true, force: true }); }
+});

@@ -1,0 +1,37 @@
+// Owns what every upstream adapter (openai, anthropic, ollama) offers the registry, and the URL join
+// shared by them. An adapter speaks one upstream API; it never sees a client's dialect.
+import type { CanonicalRequest, EmbedRequest, EmbedResult, EngineEvent } from '../contract/canonical.js';
+import type { UpstreamDecl } from '../config/options.js';
+import type { UpstreamHttpClient } from './http-client.js';
+
+export interface UpstreamModel { id: string; createdS?: number; details?: Record<string, unknown> }
+
+export interface UpstreamAdapter {
+  /** Streams one request to the upstream `model`: `start`, `delta`s as they arrive, then exactly one `done`. */
+  generate(model: string, req: CanonicalRequest, signal: AbortSignal): AsyncGenerator<EngineEvent, void, undefined>;
+  embed(model: string, req: EmbedRequest, signal: AbortSignal): Promise<EmbedResult>;
+  /** The upstream's own model ids (unprefixed). */
+  listModels(signal: AbortSignal): Promise<UpstreamModel[]>;
+}
+
+export interface AdapterDeps { decl: UpstreamDecl; client: UpstreamHttpClient }
+
+/**
+ * Joins the declared base URL and an API path. A base that already ends with the path's first segment
+ * (`https://api.openai.com/v1` + `/v1/models`, `http://host/api` + `/api/tags`) is not doubled.
+ */
+export function endpoint(base: string, apiPath: string): URL {
+  const u = new URL(base);
+  let p = u.pathname.replace(/\/+$/, '');
+  const first = /^\/[^/]+/.exec(apiPath)?.[0] ?? '';
+  if (first && p.endsWith(first)) p = p.slice(0, -first.length);
+  u.pathname = p + apiPath;
+  u.search = '';
+  u.hash = '';
+  return u;
+}
+
+/** Finish reason text from any upstream mapped to the canonical one. */
+export function mapFinish(r: unknown): 'stop' | 'length' {
+  return r === 'length' || r === 'max_tokens' ? 'length' : 'stop';
+}
