@@ -27,7 +27,8 @@ import type { Services } from './http/services.js';
 import type { PipelineDeps } from './inference/pipeline.js';
 import { SettingsStore } from './state/settings-store.js';
 
-export interface ServerStatus { state: 'starting' | 'ready' | 'busy' | 'loading' | 'error' | 'stopped'; reason?: string }
+import type { ServerStatus } from './contract/ipc.js';
+export type { ServerStatus };
 
 export interface RunningServer {
   url: string;

@@ -171,6 +171,8 @@ export class Admission {
         reject(this.refuse(p, 'queue_timeout', `The request waited longer than the queue timeout (${this.queueTimeoutMs} ms) for ${pool}; retry later.`));
         this.changed(pool);
       }, this.queueTimeoutMs);
+      // The queue timeout alone must not keep a process alive.
+      timer.unref?.();
       waiter = {
         priority,
         enqueuedAt,

@@ -6,7 +6,8 @@ import path from 'node:path';
 import { listModels, resolveLoadableModel, invalidateCatalog } from '../../../../server/models/catalog.js';
 import { ModelList, type ModelMetadata } from '../../../../server/contract/models.js';
 import { HearthError } from '../../../../server/errors/catalog.js';
-import { ensureModel } from '../../../support/make-model.js';
+import { ensureModel, MODEL_SPECS } from '../../../support/make-model.js';
+import { validateGguf } from '../../../../server/models/gguf-validate.js';
 import { writeHostileModels } from './hostile-gguf.js';
 
 const fakeMeta: ModelMetadata = { architecture: 'llama', hasChatTemplate: true, quantization: 'F16', contextLength: 2048 };
@@ -41,7 +42,7 @@ test('a reader failure falls back to the pre-validation info', async () => {
     const [r] = await listModels(dir, { readMetadata: async () => { throw new Error('boom'); } });
     assert.equal(r!.valid, true);
     assert.equal(r!.metadata?.architecture, 'llama');
-    assert.equal(r!.metadata?.contextLength, 2048);
+    assert.equal(r!.metadata?.contextLength, MODEL_SPECS.tiny.contextLength);
     assert.equal(r!.metadata?.hasChatTemplate, true);
   } finally { rmSync(dir, { recursive: true, force: true }); }
 });
@@ -55,9 +56,11 @@ test('node-llama-cpp metadata for the tiny model, cached by (path, mtime, size)'
     const [a] = await listModels(dir);
     assert.equal(a!.valid, true);
     assert.equal(a!.metadata?.architecture, 'llama');
-    assert.equal(a!.metadata?.parameterCount, 131392);
+    const pre = await validateGguf(f);
+    assert.ok(pre.valid);
+    assert.equal(a!.metadata?.parameterCount, pre.info.parameterCount, 'node-llama-cpp and pre-validation agree');
     assert.equal(a!.metadata?.quantization, 'F16');
-    assert.equal(a!.metadata?.contextLength, 2048);
+    assert.equal(a!.metadata?.contextLength, MODEL_SPECS.tiny.contextLength);
     assert.equal(a!.metadata?.hasChatTemplate, true);
     const [b] = await listModels(dir);
     assert.equal(b, a, 'unchanged file: the cached record');

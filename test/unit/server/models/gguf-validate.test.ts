@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { validateGguf, GGML_TYPES } from '../../../../server/models/gguf-validate.js';
-import { ensureModel } from '../../../support/make-model.js';
+import { ensureModel, MODEL_SPECS } from '../../../support/make-model.js';
 import { HOSTILE_CASES, hostileBytes, afterString } from './hostile-gguf.js';
 
 test('the tiny model passes with its header fields', async () => {
@@ -12,8 +12,8 @@ test('the tiny model passes with its header fields', async () => {
   assert.equal(v.valid, true);
   if (!v.valid) return;
   assert.equal(v.info.architecture, 'llama');
-  assert.equal(v.info.contextLength, 2048);
-  assert.equal(v.info.layers, 2);
+  assert.equal(v.info.contextLength, MODEL_SPECS.tiny.contextLength);
+  assert.equal(v.info.layers, MODEL_SPECS.tiny.layers);
   assert.equal(v.info.quantization, 'F16');
   assert.equal(v.info.hasChatTemplate, true);
   assert.equal(v.info.tensorCount, 21);
