@@ -46,7 +46,7 @@ export async function startServer(config: Config, opts: { settings?: SettingsSto
   mkdirSync(config.modelsDir, { recursive: true });
   const logger = createLogger({ level: config.logLevel, dataDir: config.dataDir });
   const admin = ensureAdminToken({ dataDir: config.dataDir, given: config.adminToken });
-  const keyStore = KeyStore.open(config.dataDir);
+  const keyStore = KeyStore.open(config.dataDir, { onError: (err) => logger.error({ err: err.message }, 'key store') });
   const limits = createKeyLimits({ redisUrl: config.redisUrl });
   const admission = new Admission({ maxQueue: config.maxQueue, queueTimeoutMs: config.queueTimeoutMs, ownerReservedSlots: config.ownerReservedSlots });
   const metrics = createMetrics();
@@ -155,7 +155,7 @@ export async function startServer(config: Config, opts: { settings?: SettingsSto
     await supervisor.close();
     await limits.close();
     upstreams.close();
-    keyStore.close();
+    await keyStore.close();
     logger.flush?.();
   })();
 

@@ -3,8 +3,9 @@
 // Benchmarks only; server/ never imports this.
 import {
   getLlama, LlamaChat, LlamaLogLevel, resolveChatWrapper,
-  type ChatHistoryItem, type ChatWrapper, type Llama, type LlamaContext, type LlamaModel, type Token,
+  type ChatHistoryItem, type ChatWrapper, type Llama, type LlamaContext, type LlamaContextSequence, type LlamaModel, type Token,
 } from 'node-llama-cpp';
+import { createBatchGate, type BatchGate } from '../../server/engine/batch-sync.js';
 import type { StreamTiming } from './stats.js';
 
 /** Context settings under test; anything left out is node-llama-cpp's default. */
@@ -15,7 +16,7 @@ export interface RawSettings {
   contextSize: number;
   batchSize?: number;
   flashAttention?: boolean;
-  /** "nextCycle" is node-llama-cpp's default; "hearth" is the worker's batching (server/engine/worker.ts). */
+  /** "nextCycle" is node-llama-cpp's default; "hearth" is the worker's batching (server/engine/batch-sync.ts). */
   dispatch?: 'nextCycle' | 'hearth';
 }
 
@@ -39,18 +40,20 @@ function toHistory(messages: ChatMessage[]): ChatHistoryItem[] {
   return h;
 }
 
-export async function openRaw(modelPath: string, s: RawSettings, makeBatching?: (ctx: () => LlamaContext | undefined) => object): Promise<RawEngine> {
+export async function openRaw(modelPath: string, s: RawSettings): Promise<RawEngine> {
   const llama = await getLlama({ gpu: false, maxThreads: s.threads, logLevel: LlamaLogLevel.error });
   const model = await llama.loadModel({ modelPath, gpuLayers: 0 });
-  let ctxRef: LlamaContext | undefined;
-  const batching = s.dispatch === 'hearth' && makeBatching ? makeBatching(() => ctxRef) : undefined;
+  const gate: BatchGate | undefined = s.dispatch === 'hearth' ? createBatchGate() : undefined;
+  const batching = gate?.batching;
   const context = await model.createContext({
     contextSize: s.contextSize, sequences: s.sequences, threads: s.threads,
     ...(s.batchSize !== undefined ? { batchSize: s.batchSize } : {}),
     ...(s.flashAttention !== undefined ? { flashAttention: s.flashAttention } : {}),
     ...(batching ? { batching } : {}),
   });
-  ctxRef = context;
+  if (gate && !gate.attach(context)) throw new Error('batch-sync could not attach to this node-llama-cpp version');
+  // Sequences are reused (history cleared), as in the worker: disposing one frees it only later.
+  const free: LlamaContextSequence[] = [];
   const chatWrapper: ChatWrapper = resolveChatWrapper(model) ?? resolveChatWrapper({ type: 'chatML' } as never)!;
   return {
     llama, model, context,
@@ -58,7 +61,8 @@ export async function openRaw(modelPath: string, s: RawSettings, makeBatching?: 
       return chatWrapper.generateContextState({ chatHistory: toHistory(messages) }).contextText.tokenize(model.tokenizer).length;
     },
     async chat(messages, maxTokens) {
-      const seq = context.getSequence();
+      const seq = free.pop() ?? context.getSequence();
+      gate?.enter();
       const chat = new LlamaChat({ contextSequence: seq, chatWrapper });
       const t0 = performance.now();
       let first: number | undefined;
@@ -70,8 +74,10 @@ export async function openRaw(modelPath: string, s: RawSettings, makeBatching?: 
           onToken: (t: Token[]) => { const now = performance.now(); first ??= now; last = now; tokens += t.length; },
         });
       } finally {
+        gate?.leave();
         chat.dispose({ disposeSequence: false });
-        seq.dispose();
+        await seq.clearHistory();
+        free.push(seq);
       }
       return { start: t0, firstToken: first ?? last, end: performance.now(), lastToken: last, tokens };
     },

@@ -69,7 +69,9 @@ export function createBatchGate(): BatchGate {
       // same object (node-llama-cpp passes it back into native code, so it must not be wrapped).
       const decode = native.decodeBatch.bind(native);
       const sample = native.sampleToken.bind(native);
-      Object.defineProperty(native, 'decodeBatch', { value: () => { group = []; return decode(); }, configurable: true });
+      try {
+        Object.defineProperty(native, 'decodeBatch', { value: () => { group = []; return decode(); }, configurable: true });
+      } catch { return false; }
       Object.defineProperty(native, 'sampleToken', {
         configurable: true,
         value: (...args: unknown[]) => {

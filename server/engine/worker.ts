@@ -10,6 +10,7 @@ import {
 import type { CanonicalRequest, FinishReason } from '../contract/canonical.js';
 import { FromWorker, ToWorker, type LoadOptions } from '../contract/worker-protocol.js';
 import { computeSlots } from '../scheduler/slots.js';
+import { createBatchGate, type BatchGate } from './batch-sync.js';
 import { chooseThreads, physicalCores } from './threads.js';
 
 interface Loaded {
@@ -19,7 +20,11 @@ interface Loaded {
   contextSize: number;
   slots: number;
   embedding?: Promise<LlamaEmbeddingContext>;
-  /** Requests waiting for a sequence still being released by an aborted request. */
+  /** Keeps the running sequences decoding in full shared batches (see batch-sync.ts). */
+  gate: BatchGate;
+  /** Sequences whose history was cleared, ready for the next request (reused, never disposed). */
+  free: LlamaContextSequence[];
+  /** Requests waiting for a sequence still being released by a finished or aborted request. */
   waiters: Array<() => void>;
 }
 
@@ -63,17 +68,21 @@ async function load(id: number, name: string, modelPath: string, opts: LoadOptio
     }
     let slots = fit.slots;
     let context: LlamaContext | undefined;
+    const gate = createBatchGate();
     for (;;) {
       try {
-        context = await model.createContext({ contextSize, sequences: slots, threads, flashAttention: opts.flashAttention, batchSize: opts.batchSize });
+        context = await model.createContext({
+          contextSize, sequences: slots, threads, flashAttention: opts.flashAttention, batchSize: opts.batchSize, batching: gate.batching,
+        });
         break;
       } catch (err) {
         if (slots <= 1) throw err;
         slots = Math.max(1, Math.floor(slots / 2)); // the estimate was optimistic: fewer sequences
       }
     }
+    if (!gate.attach(context)) process.stderr.write('worker: batch-sync not available for this node-llama-cpp; using its stock batching\n');
     const chatWrapper = resolveChatWrapper(model) ?? resolveChatWrapper({ type: 'chatML' } as never)!;
-    models.set(name, { model, context, chatWrapper, contextSize, slots, waiters: [] });
+    models.set(name, { model, context, chatWrapper, contextSize, slots, gate, free: [], waiters: [] });
     send({ t: 'loaded', id, info: { model: name, slots, contextSize, trainContextSize: trainCtx, gpu: String(llama.gpu), threads, sizeBytes: model.size, slotsReason: fit.reason } });
   } catch (err) {
     await model.dispose().catch(() => undefined);
@@ -111,6 +120,7 @@ async function generate(id: number, req: CanonicalRequest): Promise<void> {
   const ac = new AbortController();
   running.set(id, ac);
   let seq: LlamaContextSequence | undefined;
+  let gated = false;
   try {
     const history = req.kind === 'chat' ? toHistory(req) : undefined;
     const promptTokens = history
@@ -137,10 +147,12 @@ async function generate(id: number, req: CanonicalRequest): Promise<void> {
       maxTokens, temperature: s.temperature, topK: s.topK, topP: s.topP, minP: s.minP, seed: s.seed,
       repeatPenalty: penalties, customStopTriggers: s.stop, signal: ac.signal, stopOnAbortSignal: true, onToken, onTextChunk,
     };
-    // The server admits at most `slots` requests; a sequence may still be finishing an abort.
-    while (m.context.sequencesLeft < 1) await new Promise<void>((r) => m.waiters.push(r));
+    // The server admits at most `slots` requests; a sequence may still be clearing its history.
+    while (m.free.length === 0 && m.context.sequencesLeft < 1) await new Promise<void>((r) => m.waiters.push(r));
     if (ac.signal.aborted) throw new Error('aborted');
-    seq = m.context.getSequence();
+    seq = m.free.pop() ?? m.context.getSequence();
+    m.gate.enter();
+    gated = true;
     let stopReason: string;
     if (history) {
       const chat = new LlamaChat({ contextSequence: seq, chatWrapper: m.chatWrapper });
@@ -162,8 +174,20 @@ async function generate(id: number, req: CanonicalRequest): Promise<void> {
     else fail(id, 'ERR_INTERNAL', `Generation failed: ${(err as Error).message}`);
   } finally {
     running.delete(id);
-    if (seq && !seq.disposed) seq.dispose();
+    if (gated) m.gate.leave();
+    if (seq) await release(m, seq);
     m.waiters.shift()?.();
+  }
+}
+
+/** Clears a sequence's history and returns it to the pool; a sequence that cannot be cleared is disposed. */
+async function release(m: Loaded, seq: LlamaContextSequence): Promise<void> {
+  if (seq.disposed) return;
+  try {
+    await seq.clearHistory();
+    if (models.get(m === undefined ? '' : [...models].find(([, v]) => v === m)?.[0] ?? '') === m) m.free.push(seq);
+  } catch {
+    if (!seq.disposed) seq.dispose();
   }
 }
 

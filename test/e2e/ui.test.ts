@@ -173,10 +173,10 @@ describe('web UI end to end', { timeout: 240_000 }, () => {
 
   it('signs in with the admin token; inputs have labels', async () => {
     await page.goto(hearth.url);
+    expectedResource.push(/status of 401.*\/admin\/status/);
     await page.getByLabel('Token').fill('wrong-token-123');
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByRole('alert').waitFor();
-    expectedResource.push(/status of 401.*\/admin\/status/);
     await page.getByLabel('Token').fill(hearth.adminToken);
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByRole('navigation', { name: 'Pages' }).waitFor();

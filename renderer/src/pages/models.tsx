@@ -31,7 +31,7 @@ function PullBar({ p, onCancel, onDismiss }: { p: PullState; onCancel: () => voi
       <progress id={`pull-${p.source}`} max={100} value={pct} aria-valuetext={pct === undefined ? 'unknown' : `${pct}%`} />
       <div className="muted small" data-testid="pull-text">
         {pct !== undefined && <span>{pct}%</span>}
-        {p.progress && <span> · {bytes(p.progress.bytes)}{total ? ` of ${bytes(total)}` : ''} · {bytes(p.progress.speedBps)}/s{p.progress.etaS !== null ? ` · ${duration(p.progress.etaS * 1000)} left` : ''}</span>}
+        {p.progress && <span> · {bytes(p.progress.bytes)}{total ? ` of ${bytes(total)}` : ''}{active ? ` · ${bytes(p.progress.speedBps)}/s` : ''}{active && p.progress.etaS !== null ? ` · ${duration(p.progress.etaS * 1000)} left` : ''}</span>}
         {p.message && <span className={p.phase === 'error' ? 'error' : undefined}> {p.message}</span>}
       </div>
     </div>

@@ -17,15 +17,17 @@ export function SettingsPage({ session }: { session: Session }) {
   const [saved, setSaved] = useState(false);
   const [f, setF] = useState({ host: '127.0.0.1', maxConcurrency: '', maxQueue: '', queueTimeoutMs: '', requestTimeoutMs: '', allowedHosts: '', corsOrigins: '' });
   const [ups, setUps] = useState<UpRow[]>([]);
+  const [initial, setInitial] = useState<{ f: typeof f; ups: UpRow[] } | null>(null);
 
   const fill = (d: Settings) => {
     const v = { ...d.effective, ...d.saved };
-    setF({
+    const nf = {
       host: v.host ?? '127.0.0.1', maxConcurrency: v.maxConcurrency?.toString() ?? '', maxQueue: v.maxQueue?.toString() ?? '',
       queueTimeoutMs: v.queueTimeoutMs?.toString() ?? '', requestTimeoutMs: v.requestTimeoutMs?.toString() ?? '',
       allowedHosts: (v.allowedHosts ?? []).join(', '), corsOrigins: (v.corsOrigins ?? []).join(', '),
-    });
-    setUps((d.saved.upstream ?? d.effective.upstream ?? []).map((u) => ({ name: u.name, kind: u.kind, url: u.url, concurrency: u.concurrency?.toString() ?? '', keySet: u.apiKey.set, newKey: '', clearKey: false })));
+    };
+    const nu: UpRow[] = (d.saved.upstream ?? d.effective.upstream ?? []).map((u) => ({ name: u.name, kind: u.kind, url: u.url, concurrency: u.concurrency?.toString() ?? '', keySet: u.apiKey.set, newKey: '', clearKey: false }));
+    setF(nf); setUps(nu); setInitial({ f: nf, ups: nu });
     setData(d);
   };
 
@@ -41,16 +43,23 @@ export function SettingsPage({ session }: { session: Session }) {
   const save = async (e: FormEvent) => {
     e.preventDefault();
     setError(null); setSaved(false);
+    const bad = (['maxConcurrency', 'maxQueue', 'queueTimeoutMs', 'requestTimeoutMs'] as const).find((k) => f[k].trim() !== '' && !/^\d+$/.test(f[k].trim()));
+    if (bad) { setError(`${bad}: enter a whole number, or leave it empty for the default.`); return; }
     const n = (s: string) => (s.trim() === '' ? null : Number(s));
-    const body: SettingsUpdate = {
+    const all: SettingsUpdate = {
       host: f.host, maxConcurrency: n(f.maxConcurrency), maxQueue: n(f.maxQueue), queueTimeoutMs: n(f.queueTimeoutMs), requestTimeoutMs: n(f.requestTimeoutMs),
       allowedHosts: list(f.allowedHosts), corsOrigins: list(f.corsOrigins),
-      upstream: ups.map((u) => ({
+    };
+    // Send only what changed, so untouched fields keep following their defaults.
+    const body: SettingsUpdate = Object.fromEntries(Object.entries(all).filter(([k]) => f[k as keyof typeof f] !== initial?.f[k as keyof typeof f]));
+    if (JSON.stringify(ups) !== JSON.stringify(initial?.ups)) {
+      body.upstream = ups.map((u) => ({
         name: u.name.trim(), kind: u.kind, url: u.url.trim(),
         ...(u.concurrency.trim() ? { concurrency: Number(u.concurrency) } : {}),
         ...(u.clearKey ? { apiKey: null } : u.newKey ? { apiKey: u.newKey } : {}),
-      })),
-    };
+      }));
+    }
+    if (Object.keys(body).length === 0) { setSaved(true); return; }
     try { fill(await json(session, SettingsResponse, '/admin/settings', { method: 'PUT', body: JSON.stringify(body) })); setSaved(true); } catch (err) { setError(errorText(err)); }
   };
 
