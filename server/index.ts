@@ -22,6 +22,7 @@ import { listModels, resolveLoadableModel } from './models/catalog.js';
 import { validateGguf } from './models/gguf-validate.js';
 import { hearthError } from './errors/catalog.js';
 import { createApp } from './http/app.js';
+import { handleClientError } from './http/client-error.js';
 import { readiness } from './routes/health.js';
 import type { Services } from './http/services.js';
 import type { PipelineDeps } from './inference/pipeline.js';
@@ -85,7 +86,7 @@ export async function startServer(config: Config, opts: { settings?: SettingsSto
     listLocal: async () => {
       const records = await listModels(config.modelsDir);
       catalogHasModels = records.some((m) => m.valid);
-      const listed = records.filter((m) => m.valid).map((m) => ({ id: m.name, owner: 'local', size: m.size, loaded: local.isLoaded(m.name), details: { ...(m.metadata ?? {}) } }));
+      const listed = records.filter((m) => m.valid).map((m) => ({ id: m.name, owner: 'local', size: m.size, loaded: local.isLoaded(m.name), ...(m.modifiedAt ? { modifiedAt: m.modifiedAt } : {}), details: { ...(m.metadata ?? {}) } }));
       for (const l of local.loaded()) if (!listed.some((m) => m.id === l.name)) listed.push({ id: l.name, owner: 'local', size: l.info.sizeBytes, loaded: true, details: {} });
       return listed;
     },
@@ -116,6 +117,7 @@ export async function startServer(config: Config, opts: { settings?: SettingsSto
     srv.once('error', reject);
   });
   server.keepAliveTimeout = 65_000;
+  server.on('clientError', handleClientError);
   services.address = { host: config.host, port: (server.address() as AddressInfo).port };
   const hostForUrl = config.host.includes(':') ? `[${config.host}]` : config.host;
   const url = `http://${hostForUrl}:${services.address.port}`;
@@ -150,6 +152,7 @@ export async function startServer(config: Config, opts: { settings?: SettingsSto
     await Promise.race([closed, grace]);
     server.closeAllConnections();
     await booting;
+    admission.close();
     unsub(); unbindMetrics();
     await local.close();
     await supervisor.close();

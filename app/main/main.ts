@@ -31,7 +31,8 @@ const controller = new ServerController(async (port) => {
   // Same sources as `hearth serve` (env HEARTH_* over the saved settings over the defaults), so
   // the desktop and the CLI share one data dir; loopback unless the settings turn the LAN on.
   const dataDir = process.env.HEARTH_DATA_DIR || defaultDataDir();
-  const store = SettingsStore.open(dataDir);
+  // Upstream keys are sealed at rest with the OS key store (safeStorage is usable: this runs after ready).
+  const store = SettingsStore.open(dataDir, { secrets: createSecretBox(safeStorage, process.platform) });
   if (store.warning) warnings.push({ code: 'SETTINGS_FROM_BACKUP', message: store.warning.slice(0, 2000) });
   const config = resolveConfig({ flags: { dataDir, ...(port === undefined ? {} : { port }) }, env: process.env, settings: store.get() as Record<string, unknown> });
   return startServer(config, { settings: store });

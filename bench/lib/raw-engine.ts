@@ -40,8 +40,15 @@ function toHistory(messages: ChatMessage[]): ChatHistoryItem[] {
   return h;
 }
 
-export async function openRaw(modelPath: string, s: RawSettings): Promise<RawEngine> {
-  const llama = await getLlama({ gpu: false, maxThreads: s.threads, logLevel: LlamaLogLevel.error });
+/** The in-process llama for raw engines (CPU, as the bench compares CPU runs). */
+export function rawLlama(threads: number): Promise<Llama> {
+  return getLlama({ gpu: false, maxThreads: threads, logLevel: LlamaLogLevel.error });
+}
+
+/** Loads the model into its own context; `close` leaves `llama` to the caller. */
+export async function openRaw(modelPath: string, s: RawSettings, llama?: Llama): Promise<RawEngine> {
+  const ownLlama = !llama;
+  llama ??= await rawLlama(s.threads);
   const model = await llama.loadModel({ modelPath, gpuLayers: 0 });
   const gate: BatchGate | undefined = s.dispatch === 'hearth' ? createBatchGate() : undefined;
   const batching = gate?.batching;
@@ -56,7 +63,7 @@ export async function openRaw(modelPath: string, s: RawSettings): Promise<RawEng
   const free: LlamaContextSequence[] = [];
   const chatWrapper: ChatWrapper = resolveChatWrapper(model) ?? resolveChatWrapper({ type: 'chatML' } as never)!;
   return {
-    llama, model, context,
+    llama: llama as Llama, model, context,
     promptTokens(messages) {
       return chatWrapper.generateContextState({ chatHistory: toHistory(messages) }).contextText.tokenize(model.tokenizer).length;
     },
@@ -81,6 +88,6 @@ export async function openRaw(modelPath: string, s: RawSettings): Promise<RawEng
       }
       return { start: t0, firstToken: first ?? last, end: performance.now(), lastToken: last, tokens };
     },
-    async close() { await context.dispose(); await model.dispose(); await llama.dispose(); },
+    async close() { await context.dispose(); await model.dispose(); if (ownLlama) await llama.dispose(); },
   };
 }

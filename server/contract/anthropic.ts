@@ -32,6 +32,8 @@ export const MessagesRequest = z.object({
   metadata: z.object({}).loose().nullable().optional(),
   tools: z.array(z.unknown()).max(0, 'tools are not supported').optional(),
   thinking: z.object({ type: z.literal('disabled', 'extended thinking is not supported') }).loose().optional(),
+  /** `effort` is accepted and ignored (no thinking); structured output is refused. */
+  output_config: z.object({ format: z.null('structured output (output_config.format) is not supported').optional() }).loose().nullable().optional(),
 }).loose();
 export type MessagesRequest = z.infer<typeof MessagesRequest>;
 

@@ -61,7 +61,8 @@ export const EngineEvent = z.discriminatedUnion('type', [
   /** The prompt has been evaluated (or the upstream answered): first token is coming. */
   z.object({ type: z.literal('start'), promptTokens: z.number().int().min(0).optional() }),
   z.object({ type: z.literal('delta'), text: z.string() }),
-  z.object({ type: z.literal('done'), finishReason: FinishReason, usage: Usage }),
+  /** `stopSequence`: which of the request's stop strings ended generation, if one did. */
+  z.object({ type: z.literal('done'), finishReason: FinishReason, usage: Usage, stopSequence: z.string().optional() }),
 ]);
 export type EngineEvent = z.infer<typeof EngineEvent>;
 

@@ -39,6 +39,8 @@ export const ModelRecord = z.object({
   valid: z.boolean(),
   /** Why it is invalid. */
   reason: z.string().optional(),
+  /** File modification time, ISO 8601. */
+  modifiedAt: z.string().optional(),
   metadata: ModelMetadata.optional(),
 });
 export type ModelRecord = z.infer<typeof ModelRecord>;

@@ -55,7 +55,7 @@ export const FromWorker = z.discriminatedUnion('t', [
   z.object({ t: z.literal('start'), id: z.number(), promptTokens: z.number().int() }),
   /** Text deltas; several tokens' text may be coalesced into one message. */
   z.object({ t: z.literal('delta'), id: z.number(), text: z.string() }),
-  z.object({ t: z.literal('done'), id: z.number(), finishReason: FinishReason, usage: Usage }),
+  z.object({ t: z.literal('done'), id: z.number(), finishReason: FinishReason, usage: Usage, stopSequence: z.string().optional() }),
   z.object({ t: z.literal('embedded'), id: z.number(), embeddings: z.array(z.array(z.number())), promptTokens: z.number().int() }),
   z.object({ t: z.literal('memory'), id: z.number(), info: MemoryInfo }),
   z.object({ t: z.literal('error'), id: z.number(), error: WorkerError }),

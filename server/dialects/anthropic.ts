@@ -51,7 +51,7 @@ export function messageResponse(model: string, r: Collected): MessageResponse {
   return {
     id: newMessageId(), type: 'message', role: 'assistant', model,
     content: [{ type: 'text', text: r.text }],
-    stop_reason: stopReasonOf(r.finishReason), stop_sequence: null,
+    stop_reason: stopReasonOf(r.finishReason, r.stopSequence), stop_sequence: r.stopSequence ?? null,
     usage: usageOf(r.usage),
   };
 }
@@ -89,7 +89,7 @@ export function anthropicSink(res: Response, o: { model: string; stallMs: number
       await send({ type: 'content_block_stop', index: 0 });
       await send({
         type: 'message_delta',
-        delta: { stop_reason: stopReasonOf(e.finishReason), stop_sequence: null },
+        delta: { stop_reason: stopReasonOf(e.finishReason, e.stopSequence), stop_sequence: e.stopSequence ?? null },
         usage: { input_tokens: e.usage.promptTokens, output_tokens: e.usage.completionTokens },
       });
       await send({ type: 'message_stop' });

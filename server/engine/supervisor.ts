@@ -187,7 +187,7 @@ export class EngineSupervisor extends EventEmitter {
         switch (m.t) {
           case 'start': q.push({ type: 'start', promptTokens: m.promptTokens }); break;
           case 'delta': q.push({ type: 'delta', text: m.text }); break;
-          case 'done': this.pending.delete(id); q.push({ type: 'done', finishReason: m.finishReason, usage: m.usage }); q.end(); break;
+          case 'done': this.pending.delete(id); q.push({ type: 'done', finishReason: m.finishReason, usage: m.usage, ...(m.stopSequence !== undefined ? { stopSequence: m.stopSequence } : {}) }); q.end(); break;
           case 'error': this.pending.delete(id); q.fail(workerError(m.error)); break;
           default: break;
         }

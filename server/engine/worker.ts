@@ -154,21 +154,25 @@ async function generate(id: number, req: CanonicalRequest): Promise<void> {
     m.gate.enter();
     gated = true;
     let stopReason: string;
+    let trigger: (string | Token)[] | undefined;
     if (history) {
       const chat = new LlamaChat({ contextSequence: seq, chatWrapper: m.chatWrapper });
       try {
         const res = await chat.generateResponse(history, common);
         stopReason = res.metadata.stopReason;
+        if (res.metadata.stopReason === 'customStopTrigger') trigger = res.metadata.customStopTrigger;
       } finally { chat.dispose({ disposeSequence: false }); }
     } else {
       const completion = new LlamaCompletion({ contextSequence: seq });
       try {
         const res = await completion.generateCompletionWithMeta((req as Extract<CanonicalRequest, { kind: 'completion' }>).prompt, common);
         stopReason = res.metadata.stopReason;
+        if (res.metadata.stopReason === 'customStopTrigger') trigger = res.metadata.customStopTrigger;
       } finally { completion.dispose({ disposeSequence: false }); }
     }
     if (!started) send({ t: 'start', id, promptTokens });
-    send({ t: 'done', id, finishReason: ac.signal.aborted ? 'abort' : finishOf(stopReason), usage: { promptTokens, completionTokens } });
+    const stopSequence = trigger?.filter((x): x is string => typeof x === 'string').join('');
+    send({ t: 'done', id, finishReason: ac.signal.aborted ? 'abort' : finishOf(stopReason), usage: { promptTokens, completionTokens }, ...(stopSequence ? { stopSequence } : {}) });
   } catch (err) {
     if (ac.signal.aborted) send({ t: 'done', id, finishReason: 'abort', usage: { promptTokens: 0, completionTokens: 0 } });
     else fail(id, 'ERR_INTERNAL', `Generation failed: ${(err as Error).message}`);
@@ -185,7 +189,7 @@ async function release(m: Loaded, seq: LlamaContextSequence): Promise<void> {
   if (seq.disposed) return;
   try {
     await seq.clearHistory();
-    if (models.get(m === undefined ? '' : [...models].find(([, v]) => v === m)?.[0] ?? '') === m) m.free.push(seq);
+    if (!m.context.disposed) m.free.push(seq);
   } catch {
     if (!seq.disposed) seq.dispose();
   }

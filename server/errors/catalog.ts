@@ -37,6 +37,9 @@ export const ERRORS = {
   ERR_PULL_CANCELLED: { status: 409, type: 'invalid_request_error', message: 'The model download was cancelled.' },
   ERR_CLIENT_CLOSED: { status: 499, type: 'api_error', message: 'The client closed the request.' },
   ERR_CLIENT_STALLED: { status: 408, type: 'timeout_error', message: 'The client stopped reading the stream.' },
+  ERR_BAD_REQUEST: { status: 400, type: 'invalid_request_error', message: 'The HTTP request is malformed.' },
+  ERR_HEADERS_TOO_LARGE: { status: 431, type: 'invalid_request_error', message: 'The request headers are too large.' },
+  ERR_REQUEST_TIMEOUT: { status: 408, type: 'timeout_error', message: 'The request was not received in time.' },
 } as const satisfies Record<string, { status: number; type: string; message: string }>;
 
 export type ErrorCode = keyof typeof ERRORS;

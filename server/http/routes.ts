@@ -11,6 +11,7 @@ import { ollamaRoutes } from '../routes/ollama.js';
 import { metricsRoutes } from '../routes/metrics.js';
 import { adminRoutes } from '../routes/admin.js';
 import { adminModelsRoutes } from '../routes/admin-models.js';
+import { machineFacts } from '../routes/admin.js';
 import { adminKeysRoutes } from '../routes/admin-keys.js';
 import { adminSettingsRoutes } from '../routes/admin-settings.js';
 import { uiRoutes } from '../routes/ui.js';
@@ -22,7 +23,7 @@ export function registerRoutes(app: Express, s: Services): void {
   const ollama = ollamaRoutes(s);
   const metrics = metricsRoutes(s);
   const admin = adminRoutes(s);
-  const adminModels = adminModelsRoutes({ modelsDir: s.config.modelsDir, hfEndpoint: s.config.hfEndpoint, inUse: (n) => s.local.isLoaded(n), onChanged: () => { void s.router.list().catch(() => undefined); } });
+  const adminModels = adminModelsRoutes({ modelsDir: s.config.modelsDir, hfEndpoint: s.config.hfEndpoint, inUse: (n) => s.local.isLoaded(n), onChanged: () => { void s.router.list().catch(() => undefined); }, machine: () => machineFacts(s) });
   const adminKeys = adminKeysRoutes(s);
   const adminSettings = adminSettingsRoutes(s);
   const ui = uiRoutes();

@@ -145,6 +145,14 @@ export class LocalModels implements Engine {
   /** Whether a model is known without touching the catalog (registered by path). */
   isRegistered(name: string): boolean { return this.extraPaths.has(name); }
 
+  /** Sets a loaded model's idle time (Ollama `keep_alive` on a load request) and restarts its timer. */
+  setKeepAlive(name: string, keepAliveMs: number): void {
+    const st = this.states.get(name);
+    if (!st) return;
+    st.keepAliveMs = keepAliveMs;
+    this.schedule(name);
+  }
+
   isLoaded(name: string): boolean { return !!this.states.get(name)?.info; }
   isInUse(name: string): boolean { const st = this.states.get(name); return !!st && (st.active > 0 || !!st.loading); }
 

@@ -48,7 +48,7 @@ export interface PipelineDeps {
   spillTarget?: (model: string, principal: Principal) => Promise<Target | undefined>;
 }
 
-export interface Collected { text: string; finishReason: FinishReason; usage: Usage; durationMs: number; firstTokenMs: number }
+export interface Collected { text: string; finishReason: FinishReason; usage: Usage; durationMs: number; firstTokenMs: number; stopSequence?: string }
 
 const TOKEN_FLUSH = 16;
 
@@ -72,6 +72,7 @@ export async function runInference(deps: PipelineDeps, req: Request, res: Respon
   const hb = sink ? createHeartbeat({ intervalMs: deps.heartbeatMs, send: () => sink.heartbeat() }) : undefined;
   let usage: Usage = { promptTokens: 0, completionTokens: 0 };
   let finishReason: FinishReason = 'error';
+  let stopSequence: string | undefined;
   let counted = 0;
   let deltas = 0;
   let status = 200;
@@ -115,7 +116,7 @@ export async function runInference(deps: PipelineDeps, req: Request, res: Respon
         if (++deltas % TOKEN_FLUSH === 0) count(TOKEN_FLUSH);
         if (!sink) text += e.text;
       } else {
-        usage = e.usage; finishReason = e.finishReason;
+        usage = e.usage; finishReason = e.finishReason; stopSequence = e.stopSequence;
       }
       if (sink && !ac.signal.aborted) {
         const w = sink.write(e);
@@ -124,7 +125,7 @@ export async function runInference(deps: PipelineDeps, req: Request, res: Respon
     }
     if (abortReason === 'deadline') throw hearthError('ERR_DEADLINE');
     if (sink && !ac.signal.aborted) sink.end();
-    return sink ? undefined : { text, finishReason, usage, durationMs: performance.now() - started, firstTokenMs: firstAt ? firstAt - started : 0 };
+    return sink ? undefined : { text, finishReason, usage, durationMs: performance.now() - started, firstTokenMs: firstAt ? firstAt - started : 0, ...(stopSequence !== undefined ? { stopSequence } : {}) };
   } catch (raw) {
     const err = abortReason === 'deadline' ? hearthError('ERR_DEADLINE') : toHearthError(raw);
     status = err.status; errorCode = err.code;

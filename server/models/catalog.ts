@@ -77,7 +77,7 @@ export async function listModels(modelsDir: string, opts: CatalogOptions = {}): 
     if (!st.isFile()) continue;
     const hit = cache.get(file);
     if (hit && hit.mtimeMs === st.mtimeMs && hit.size === st.size && !opts.readMetadata) { out.push(hit.record); continue; }
-    const record = await describe(name, file, st.size, readMetadata);
+    const record = { ...(await describe(name, file, st.size, readMetadata)), modifiedAt: st.mtime.toISOString() };
     if (!opts.readMetadata) cache.set(file, { mtimeMs: st.mtimeMs, size: st.size, record });
     out.push(record);
   }

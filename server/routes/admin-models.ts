@@ -3,7 +3,8 @@
 // recommended list. Load/unload belong to the engine routes (server/routes/admin.ts).
 import { randomUUID } from 'node:crypto';
 import type { Request, Response } from 'express';
-import { ImportRequest, PullRequest, type PullEvent } from '../contract/models.js';
+import { ImportRequest, PullRequest, type FitEstimate, type PullEvent } from '../contract/models.js';
+import { estimateFit } from '../models/fit.js';
 import { hearthError, toHearthError } from '../errors/catalog.js';
 import { listModels, type MetadataReader } from '../models/catalog.js';
 import { deleteModel, importModel } from '../models/manage.js';
@@ -21,6 +22,21 @@ export interface AdminModelsDeps {
   onChanged?: () => void;
   /** Injected for tests; defaults to node-llama-cpp's reader. */
   readMetadata?: MetadataReader;
+  /** This machine's memory and the slot settings, for fit estimates (omitted: no `fit` field). */
+  machine?: () => Promise<MachineFacts>;
+}
+
+export interface MachineFacts { vram: { total: number; free: number } | null; ram: { total: number; free: number }; contextSize: number; maxConcurrency: number }
+
+type Shape = { bytes: number; layers?: number; embd?: number; heads?: number; headsKv?: number; headDim?: number; trained?: number };
+
+function fitFor(m: MachineFacts, s: Shape): FitEstimate | undefined {
+  if (!s.layers || !s.embd || !s.heads) return undefined;
+  const headDim = s.headDim ?? Math.floor(s.embd / s.heads);
+  return estimateFit({
+    modelBytes: s.bytes, layers: s.layers, embd: s.embd, headsKv: s.headsKv ?? s.heads, headDim,
+    contextSize: m.contextSize, ...(s.trained ? { trainedContextSize: s.trained } : {}), vram: m.vram, ram: m.ram, maxConcurrency: m.maxConcurrency,
+  });
 }
 
 function body<T>(schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: { issues: { path: PropertyKey[]; message: string }[] } } }, v: unknown): T {
@@ -35,12 +51,22 @@ export function adminModelsRoutes(deps: AdminModelsDeps) {
   return {
     /** GET /admin/models/catalog → ModelRecord[] */
     async list(_req: Request, res: Response): Promise<void> {
-      res.json({ data: await listModels(deps.modelsDir, { readMetadata: deps.readMetadata }) });
+      const records = await listModels(deps.modelsDir, { readMetadata: deps.readMetadata });
+      const m = await deps.machine?.().catch(() => undefined);
+      res.json({ data: m ? records.map((r) => {
+        const md = r.metadata;
+        const fit = r.valid && md ? fitFor(m, { bytes: r.size, layers: md.layers, embd: md.embeddingLength, heads: md.headCount, headsKv: md.headCountKv, trained: md.contextLength }) : undefined;
+        return fit ? { ...r, fit } : r;
+      }) : records });
     },
 
     /** GET /admin/models/recommended → RecommendedModel[] */
     async recommended(_req: Request, res: Response): Promise<void> {
-      res.json({ data: RECOMMENDED_MODELS });
+      const m = await deps.machine?.().catch(() => undefined);
+      res.json({ data: m ? RECOMMENDED_MODELS.map((r) => {
+        const fit = fitFor(m, { bytes: r.sizeBytes, layers: r.layers, embd: r.embeddingLength, heads: r.headCount, headsKv: r.headCountKv, headDim: r.headDim, trained: r.contextLength });
+        return fit ? { ...r, fit } : r;
+      }) : RECOMMENDED_MODELS });
     },
 
     /** POST /admin/models/pull {source, sha256?, name?} → NDJSON PullEvent lines. */

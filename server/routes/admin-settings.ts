@@ -7,7 +7,7 @@ import { SettingsUpdate, type InterfaceAddress, type NetworkLimitsView, type Set
 import { hearthError } from '../errors/catalog.js';
 import type { Services } from '../http/services.js';
 
-type SettingsDeps = Pick<Services, 'config' | 'settings'>;
+type SettingsDeps = Pick<Services, 'config' | 'settings'> & { address?: Services['address'] };
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
 const ALL = new Set(['0.0.0.0', '::']);
@@ -56,8 +56,8 @@ function same(a: unknown, b: unknown): boolean { return JSON.stringify(a) === JS
 
 export function settingsView(s: SettingsDeps): SettingsResponse {
   const saved = pick(s.settings.redacted() as Record<string, unknown>);
-  const effective = pick(s.config as unknown as Record<string, unknown>);
-  const restartRequired = keysOf.some((k) => saved[k] !== undefined && !same(saved[k], effective[k]))
+  const effective = pick({ ...(s.config as unknown as Record<string, unknown>), ...(s.address ? { host: s.address.host, port: s.address.port } : {}) });
+  const restartRequired = keysOf.some((k) => saved[k] !== undefined && !(k === 'port' && saved.port === 0) && !same(saved[k], effective[k]))
     || (saved.upstream !== undefined && !same(saved.upstream.map(({ apiKey: _k, ...u }) => u), (effective.upstream ?? []).map(({ apiKey: _k, ...u }) => u)));
   const notes = [RESTART_NOTE];
   if (!isLoopbackHost(saved.host ?? effective.host)) notes.push(LAN_WARNING);

@@ -2,6 +2,16 @@
 import type { Request, Response } from 'express';
 import { readiness } from './health.js';
 import type { Services } from '../http/services.js';
+import type { MachineFacts } from './admin-models.js';
+
+/** Memory figures from the engine worker (VRAM via node-llama-cpp) and the slot settings, for fit estimates. */
+export async function machineFacts(s: Services): Promise<MachineFacts> {
+  const mem = await s.supervisor.memory();
+  return {
+    vram: mem.vram.total > 0 && mem.gpu !== 'false' ? { total: mem.vram.total, free: mem.vram.free } : null,
+    ram: mem.ram, contextSize: s.config.contextSize, maxConcurrency: s.config.maxConcurrency,
+  };
+}
 
 export function adminRoutes(s: Services) {
   return {

@@ -33,11 +33,13 @@ export function ollamaRoutes(s: Services) {
       return 'unload';
     }
     await target.prepare();
+    if (target.kind === 'local' && keepAliveMs !== undefined) s.local.setKeepAlive(model, keepAliveMs);
     return 'load';
   }
 
-  /** keep_alive 0 on an embedding: unload once idle (generation passes keep_alive in the canonical request). */
+  /** keep_alive on an embedding: 0 unloads once idle, other values set the idle time (generation passes keep_alive in the canonical request). */
   async function unloadIfAsked(model: string, keepAliveMs: number | undefined): Promise<void> {
+    if (keepAliveMs !== undefined && keepAliveMs !== 0 && !model.includes('/')) s.local.setKeepAlive(model, keepAliveMs);
     if (keepAliveMs === 0 && !model.includes('/') && s.local.isLoaded(model) && !s.local.isInUse(model)) await s.local.unload(model).catch(() => undefined);
   }
 

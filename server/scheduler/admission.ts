@@ -126,6 +126,20 @@ export class Admission {
     this.changed(pool);
   }
 
+  /** Refuses every waiter in every pool with ERR_SHUTTING_DOWN (server shutdown). Held leases stay valid. */
+  close(): void {
+    for (const p of this.pools.values()) {
+      const waiters = [...p.ownerQueue, ...p.normalQueue];
+      p.ownerQueue = [];
+      p.normalQueue = [];
+      for (const w of waiters) {
+        w.cleanup();
+        w.reject(hearthError('ERR_SHUTTING_DOWN'));
+      }
+      if (waiters.length) this.changed(p.name);
+    }
+  }
+
   /**
    * Synchronous decision, so that a refusal is sent before any byte. Grants a slot at once, or queues
    * (FIFO within priority, owner requests first). Throws ERR_OVERLOADED (with Retry-After) when the queue
@@ -171,8 +185,6 @@ export class Admission {
         reject(this.refuse(p, 'queue_timeout', `The request waited longer than the queue timeout (${this.queueTimeoutMs} ms) for ${pool}; retry later.`));
         this.changed(pool);
       }, this.queueTimeoutMs);
-      // The queue timeout alone must not keep a process alive.
-      timer.unref?.();
       waiter = {
         priority,
         enqueuedAt,

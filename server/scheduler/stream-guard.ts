@@ -24,7 +24,7 @@ export function createHeartbeat(opts: { intervalMs: number; send: () => void | P
   let timer: NodeJS.Timeout | undefined;
   let pending = false;
   const beat = (): void => {
-    if (pending) return;
+    if (pending || !timer) return;
     let r: void | Promise<void>;
     try { r = opts.send(); } catch { hb.stop(); return; }
     if (r && typeof (r as Promise<void>).then === 'function') {

@@ -1,7 +1,9 @@
 // Owns the saved settings, `<data-dir>/settings.json`: the persistable options of
 // server/config/options.ts plus per-model load options, zod-validated on load (a bad file names the
 // field, or the last good backup is used and reported), written atomically with mode 0600, and a
-// redacted view for API responses in which upstream keys appear only as `{ set: true }`.
+// redacted view for API responses in which upstream keys appear only as `{ set: true }`. With an
+// optional SecretBox (the desktop app's OS key store), upstream keys are sealed on disk and opened on
+// load; in memory they are always plain.
 import path from 'node:path';
 import { z } from 'zod';
 import { OPTIONS, UpstreamDecl } from '../config/options.js';
@@ -60,28 +62,59 @@ export function redactSettings(s: Settings): RedactedSettings {
   return { ...rest, upstream: upstream.map(({ apiKey, ...u }) => ({ ...u, apiKey: { set: Boolean(apiKey) } })) };
 }
 
+/** Seals secrets at rest (the desktop app passes one over Electron's safeStorage). */
+export interface SettingsSecrets {
+  /** Seals a secret for storage; may throw when nothing may be written (the key then stays in memory only). */
+  seal(plain: string): string;
+  /** Opens a value `seal` produced; throws when it cannot. */
+  open(sealed: string): string;
+  isSealed(value: string): boolean;
+}
+
+export interface SettingsStoreOptions {
+  /** Seal upstream API keys on disk. Defaults to storing them as given (file mode 0600). */
+  secrets?: SettingsSecrets;
+}
+
+/** Opens sealed upstream keys; a key that cannot be opened is dropped and reported. */
+function openSecrets(s: Settings, secrets: SettingsSecrets | undefined): { settings: Settings; problems: string[] } {
+  if (!secrets || !s.upstream) return { settings: s, problems: [] };
+  const problems: string[] = [];
+  const upstream = s.upstream.map((u, i) => {
+    if (u.apiKey === undefined || !secrets.isSealed(u.apiKey)) return u;
+    try { return { ...u, apiKey: secrets.open(u.apiKey) }; } catch {
+      problems.push(`settings.upstream.${i}.apiKey (upstream "${u.name}") could not be unsealed; enter the key again`);
+      const { apiKey: _dropped, ...rest } = u;
+      return rest;
+    }
+  });
+  return { settings: { ...s, upstream }, problems };
+}
+
 export class SettingsStore {
   readonly file: string;
   /** Set when the main file was bad and the backup was used: the message to report. */
   readonly warning: string | undefined;
   private settings: Settings;
+  private readonly secrets: SettingsSecrets | undefined;
 
-  private constructor(file: string, settings: Settings, warning: string | undefined) {
-    this.file = file; this.settings = settings; this.warning = warning;
+  private constructor(file: string, settings: Settings, warning: string | undefined, secrets: SettingsSecrets | undefined) {
+    this.file = file; this.settings = settings; this.warning = warning; this.secrets = secrets;
   }
 
   /** Opens `<dataDir>/settings.json`. Throws naming the file and field when neither it nor its backup is valid. */
-  static open(dataDir: string): SettingsStore {
+  static open(dataDir: string, opts: SettingsStoreOptions = {}): SettingsStore {
     const file = path.join(dataDir, 'settings.json');
     removeStaleTemps(file);
     const r = loadWithBackup(file, Settings);
+    const { settings, problems } = openSecrets(r.data ?? {}, opts.secrets);
     if (r.source === 'backup') {
-      const warning = `${r.error}; started from the last good backup ${file}.bak`;
-      const store = new SettingsStore(file, r.data, warning);
+      const warning = [`${r.error}; started from the last good backup ${file}.bak`, ...problems].join('; ');
+      const store = new SettingsStore(file, settings, warning, opts.secrets);
       store.write(); // make the main file good again
       return store;
     }
-    return new SettingsStore(file, r.data ?? {}, undefined);
+    return new SettingsStore(file, settings, problems.length ? problems.join('; ') : undefined, opts.secrets);
   }
 
   /** The saved settings (a copy; includes secrets: never send it in a response). */
@@ -130,7 +163,21 @@ export class SettingsStore {
     return this.get();
   }
 
+  /** The settings as written to disk: upstream keys sealed when a SecretBox is set, or left out when it cannot seal. */
+  private persisted(): Settings {
+    const box = this.secrets;
+    if (!box || !this.settings.upstream) return this.settings;
+    const upstream = this.settings.upstream.map((u) => {
+      if (u.apiKey === undefined || box.isSealed(u.apiKey)) return u;
+      try { return { ...u, apiKey: box.seal(u.apiKey) }; } catch {
+        const { apiKey: _memoryOnly, ...rest } = u; // no encryption: the key lives in memory for this session only
+        return rest;
+      }
+    });
+    return { ...this.settings, upstream };
+  }
+
   private write(): void {
-    writeFileAtomicSync(this.file, JSON.stringify(this.settings, null, 2) + '\n', { mode: 0o600, backup: true });
+    writeFileAtomicSync(this.file, JSON.stringify(this.persisted(), null, 2) + '\n', { mode: 0o600, backup: true });
   }
 }

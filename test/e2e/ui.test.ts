@@ -130,6 +130,7 @@ describe('web UI end to end', { timeout: 240_000 }, () => {
 
   before(async () => {
     ensureRendererBuilt();
+    rmSync(SHOTS, { recursive: true, force: true });
     mkdirSync(SHOTS, { recursive: true });
     const upPort = await listen(up.server);
     modelsPort = await listen(models);
@@ -309,6 +310,42 @@ describe('web UI end to end', { timeout: 240_000 }, () => {
     assert.equal(await page.locator('tr[data-pool="local:tiny"] [data-testid="slots"]').textContent(), '0 / 4');
     assert.equal(await page.locator('svg.chart polyline').count(), 1);
     await snap('health');
+  });
+
+  it('limits & network: LAN warning, interface choice, write-only upstream keys, applies at next start', async () => {
+    const SECRET = 'sk-e2e-upstream-secret-0123456789';
+    await page.getByRole('link', { name: 'Limits & network' }).click();
+    await page.getByLabel('Listen on').waitFor();
+    assert.equal(await page.getByTestId('lan-warning').count(), 0);
+    await page.getByLabel('Listen on').selectOption('0.0.0.0');
+    assert.match((await page.getByTestId('lan-warning').textContent()) ?? '', /other devices on your network/);
+    await page.getByLabel('Queued requests per model').fill('5');
+    await page.getByRole('button', { name: 'Add upstream' }).click();
+    const n = await page.locator('fieldset.upstream').count();
+    const last = page.locator('fieldset.upstream').nth(n - 1);
+    await last.getByLabel('Name').fill('extra');
+    await last.getByLabel('URL').fill('https://api.example.com');
+    await last.getByLabel('API key').fill(SECRET);
+    await page.getByRole('button', { name: 'Save settings' }).click();
+    await page.getByRole('status').filter({ hasText: 'Saved.' }).waitFor();
+    assert.equal(await last.getByLabel('API key').inputValue(), '', 'the key is not shown back');
+    assert.match((await last.getByLabel('API key').getAttribute('placeholder')) ?? '', /set \(hidden\)/);
+    await snap('settings-saved');
+    const r = await fetch(`${hearth.url}/admin/settings`, { headers: { authorization: `Bearer ${hearth.adminToken}` } });
+    const text = await r.text();
+    assert.ok(!text.includes(SECRET), 'the upstream key is never read back');
+    const body = JSON.parse(text) as { saved: { host: string; maxQueue: number; upstream: Array<{ name: string; apiKey: { set: boolean } }> }; effective: { host: string; maxQueue: number }; restartRequired: boolean; notes: string[] };
+    assert.equal(body.saved.host, '0.0.0.0');
+    assert.equal(body.saved.maxQueue, 5);
+    assert.equal(body.effective.host, '127.0.0.1', 'the running server is unchanged until restart');
+    assert.equal(body.restartRequired, true);
+    assert.deepEqual(body.saved.upstream.find((u) => u.name === 'extra')?.apiKey, { set: true });
+    assert.ok(body.notes.some((x) => /next start/.test(x)));
+    assert.ok(body.notes.some((x) => /^LAN exposure/.test(x)));
+    const bad = await fetch(`${hearth.url}/admin/settings`, { method: 'PUT', headers: { authorization: `Bearer ${hearth.adminToken}`, 'content-type': 'application/json' }, body: JSON.stringify({ host: '203.0.113.77' }) });
+    assert.equal(bad.status, 400, 'an address that is not this machine is refused');
+    const keysText = await (await fetch(`${hearth.url}/admin/keys`, { headers: { authorization: `Bearer ${hearth.adminToken}` } })).text();
+    assert.ok(!/"hash"|"key"/.test(keysText), 'key listings carry neither keys nor hashes');
   });
 
   it('an API key opens the chat alone', async () => {

@@ -33,7 +33,9 @@ test('streams a message through the SDK helper, with usage and stop_reason', asy
 });
 
 test('raw stream events come in Anthropic order', async () => {
-  const stream = await client.messages.create({ model: 'tiny', max_tokens: 5, stream: true, messages: [{ role: 'user', content: [{ type: 'text', text: 'Hi' }] }], temperature: 0, top_k: 1, top_p: 1 });
+  // temperature/top_k/top_p are not in this SDK's types any more, but the API (and Hearth) accept them.
+  const params = { model: 'tiny', max_tokens: 5, stream: true as const, messages: [{ role: 'user' as const, content: [{ type: 'text' as const, text: 'Hi' }] }], temperature: 0, top_k: 1, top_p: 1 };
+  const stream = await client.messages.create(params);
   const types: string[] = [];
   let inputTokens = -1; let outputTokens = -1;
   for await (const e of stream) {
@@ -48,10 +50,11 @@ test('raw stream events come in Anthropic order', async () => {
 });
 
 test('non-streamed message', async () => {
-  const r = await client.messages.create({
+  const params = {
     model: 'tiny', max_tokens: 8, temperature: 0, stop_sequences: ['\n\nHuman:'], metadata: { user_id: 'u1' },
-    messages: [{ role: 'user', content: 'Hi' }, { role: 'assistant', content: 'Hello.' }, { role: 'user', content: 'Again' }],
-  });
+    messages: [{ role: 'user' as const, content: 'Hi' }, { role: 'assistant' as const, content: 'Hello.' }, { role: 'user' as const, content: 'Again' }],
+  };
+  const r = await client.messages.create(params);
   assert.equal(r.type, 'message');
   assert.equal(r.content.length, 1);
   assert.ok(r.content[0]?.type === 'text' && r.content[0].text.length > 0);

@@ -37,7 +37,13 @@ test('hostile GGUF files are listed invalid and loading them is refused with 422
   writeFileSync(path.join(h.modelsDir, 'wrong-magic.gguf'), bad);
   writeFileSync(path.join(h.modelsDir, 'truncated.gguf'), good.subarray(0, 40));
   const list = (await (await fetch(`${h.url}/admin/models/catalog`, { headers: H(h.adminToken) })).json()) as { data?: Array<{ name: string; valid: boolean; reason?: string }> } | Array<{ name: string; valid: boolean; reason?: string }>;
-  const records = Array.isArray(list) ? list : list.data ?? [];
+  const records = (Array.isArray(list) ? list : list.data ?? []) as Array<{ name: string; valid: boolean; reason?: string; fit?: { fits: boolean; where: string; slots: number } }>;
+  const tiny = records.find((r) => r.name === 'tiny');
+  assert.ok(tiny?.fit, 'valid models carry a fit estimate for this machine');
+  assert.equal(tiny.fit.fits, true);
+  assert.ok(tiny.fit.slots >= 1);
+  const rec = (await (await fetch(`${h.url}/admin/models/recommended`, { headers: H(h.adminToken) })).json()) as { data: Array<{ source: string; license: string; fit?: { where: string } }> };
+  assert.ok(rec.data.length >= 3 && rec.data.every((r) => r.source.startsWith('hf:') && r.license && r.fit));
   for (const name of ['wrong-magic', 'truncated']) {
     const rec = records.find((r) => r.name === name);
     assert.ok(rec, `${name} listed`);

@@ -65,12 +65,12 @@ test('non-streamed chat, `<name>:latest`, and greedy decoding is deterministic',
 
 test('generate: templated, raw, and streamed', async () => {
   const g = await ollama.generate({ model: 'tiny', prompt: 'Once upon a time', system: 'Tell a story.', options: { num_predict: 6 } });
-  assert.ok(g.response.length > 0);
+  assert.ok((g.response ?? '').length > 0);
   assert.equal(g.done_reason, 'length');
   assertStats(g, 6);
   const raw = await ollama.generate({ model: 'tiny', prompt: 'Once upon a time', raw: true, options: { num_predict: 4, stop: ['\n\n'] } });
   assert.ok(raw.eval_count >= 1 && raw.eval_count <= 4, `eval_count ${raw.eval_count}`);
-  assert.ok(!raw.response.includes('\n\n'));
+  assert.ok(!(raw.response ?? '').includes('\n\n'));
   const s = await ollama.generate({ model: 'tiny', prompt: 'Once', stream: true, options: { num_predict: 5 } });
   let parts = 0; let done = false;
   for await (const p of s) { if (p.response) parts++; if (p.done) { done = true; assert.equal(p.eval_count, 5); } }

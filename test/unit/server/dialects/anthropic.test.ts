@@ -32,7 +32,7 @@ test('system (string or text blocks), string and block content, and sampling bec
     messages: [{ role: 'system', content: 'Be brief.' }, { role: 'user', content: 'Hello' }, { role: 'assistant', content: 'Hi!' }, { role: 'user', content: 'ab' }],
     sampling: { maxTokens: 32, temperature: 0.5, topP: 0.9, topK: 40, stop: ['\n\nHuman:'] },
   });
-  const plain = messagesToCanonical(req({ system: 'S' }));
+  const plain = messagesToCanonical(req({ system: 'S', output_config: { effort: 'low' }, service_tier: 'auto' }));
   assert.equal(plain.stream, false);
   assert.deepEqual(plain.canonical.kind === 'chat' && plain.canonical.messages[0], { role: 'system', content: 'S' });
 });
@@ -49,6 +49,7 @@ test('bad requests are refused with a clear 400', () => {
   rejects(req({ system: [{ type: 'document', source: {} }] }), 'ERR_NOT_SUPPORTED', /system.*"document"/);
   rejects(req({ tools: [{ name: 'f', input_schema: {} }] }), 'ERR_VALIDATION', /tools are not supported/);
   rejects(req({ thinking: { type: 'enabled', budget_tokens: 1024 } }), 'ERR_VALIDATION', /thinking is not supported/);
+  rejects(req({ output_config: { format: { type: 'json_schema', schema: {} } } }), 'ERR_VALIDATION', /output_config\.format/);
   rejects(req({ stop_sequences: [''] }), 'ERR_VALIDATION', /stop_sequences/);
   rejects(req({ api_key: 'sk-x' }), 'ERR_FORBIDDEN_FIELD', /api_key/);
   rejects('nope', 'ERR_VALIDATION', /JSON object/);

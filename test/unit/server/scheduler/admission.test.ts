@@ -1,5 +1,5 @@
 // Unit tests for admission control (pure scheduling logic, fake work and an injected clock).
-import { test } from 'node:test';
+import { afterEach, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Admission, type Admit, type Lease } from '../../../../server/scheduler/admission.js';
 import { HearthError } from '../../../../server/errors/catalog.js';
@@ -9,9 +9,14 @@ function clock(start = 0): { now: () => number; advance: (ms: number) => void } 
   return { now: () => t, advance: (ms) => { t += ms; } };
 }
 
+const made: Admission[] = [];
 function make(opts: Partial<{ maxQueue: number; queueTimeoutMs: number; ownerReservedSlots: number }> = {}, now?: () => number): Admission {
-  return new Admission({ maxQueue: 2, queueTimeoutMs: 60_000, ownerReservedSlots: 0, ...opts, ...(now ? { now } : {}) });
+  const adm = new Admission({ maxQueue: 2, queueTimeoutMs: 60_000, ownerReservedSlots: 0, ...opts, ...(now ? { now } : {}) });
+  made.push(adm);
+  return adm;
 }
+// Waiters left queued by a test are refused (and their queue timers cleared).
+afterEach(() => { for (const adm of made.splice(0)) adm.close(); });
 
 const signal = (): AbortSignal => new AbortController().signal;
 
@@ -298,4 +303,16 @@ test('before any measurement Retry-After uses the age of the oldest running requ
   assert.equal(Number(overloaded(() => adm.admit('p', { priority: 'normal', signal: signal() })).headers['retry-after']), 1);
   c.advance(7000);
   assert.equal(Number(overloaded(() => adm.admit('p', { priority: 'normal', signal: signal() })).headers['retry-after']), 7);
+});
+
+test('close refuses every waiter with ERR_SHUTTING_DOWN', async () => {
+  const adm = make();
+  adm.setCapacity('p', 1);
+  const held = granted(adm.admit('p', { priority: 'normal', signal: signal() }));
+  const q = queued(adm.admit('p', { priority: 'owner', signal: signal() }));
+  adm.close();
+  await assert.rejects(q.lease, (e: unknown) => e instanceof HearthError && e.code === 'ERR_SHUTTING_DOWN');
+  assert.equal(adm.snapshot().p?.queueDepth, 0);
+  held.release();
+  assert.equal(adm.snapshot().p?.slotsUsed, 0);
 });

@@ -1,6 +1,6 @@
 // Tests for the streaming guards: heartbeats (mocked timers) and backpressure-aware writes against a
 // real HTTP server on 127.0.0.1 with clients that read, stop reading, or go away.
-import { test, mock } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import net from 'node:net';
@@ -131,8 +131,10 @@ test('an abort while waiting for drain rejects with the signal reason, and a clo
     res.writeHead(200);
     try {
       for (let i = 0; i < MAX_CHUNKS; i++) {
+        // The synchronous part of the call has written; if the buffer is now full it waits for drain.
+        const w = writeWithBackpressure(res, CHUNK, { stallMs: 60_000, signal: ac.signal });
         if (res.writableNeedDrain) waiting();
-        await writeWithBackpressure(res, CHUNK, { stallMs: 60_000, signal: ac.signal });
+        await w;
       }
       outcome(new Error('loop bound reached'));
     } catch (e) { outcome(e); }
@@ -160,8 +162,10 @@ test('an abort while waiting for drain rejects with the signal reason, and a clo
     res.writeHead(200);
     try {
       for (let i = 0; i < MAX_CHUNKS; i++) {
+        // The synchronous part of the call has written; if the buffer is now full it waits for drain.
+        const w = writeWithBackpressure(res, CHUNK, { stallMs: 60_000 });
         if (res.writableNeedDrain) stuck();
-        await writeWithBackpressure(res, CHUNK, { stallMs: 60_000 });
+        await w;
       }
       closedOutcome(new Error('loop bound reached'));
     } catch (e) { closedOutcome(e); }
@@ -182,7 +186,6 @@ test('an abort while waiting for drain rejects with the signal reason, and a clo
 });
 
 test('heartbeats over a real SSE response reach the client', async () => {
-  mock.timers.reset();
   let stopHb!: () => void;
   const srv = await serve((_req, res) => {
     res.writeHead(200, { 'content-type': 'text/event-stream' });

@@ -74,3 +74,63 @@ test('a corrupt settings file: start from the backup and say so; no backup: erro
     assert.throws(() => SettingsStore.open(dir), (e: Error) => e.message.includes(f) && e.message.includes('maxQueue'));
   } finally { fs.rmSync(dir, { recursive: true, force: true }); }
 });
+
+/** A fake SecretBox: reversible, visibly sealed, and able to refuse. */
+const fakeBox = (opts: { canSeal?: boolean; canOpen?: boolean } = {}) => ({
+  seal: (p: string) => { if (opts.canSeal === false) throw new Error('no encryption'); return `sealed:${Buffer.from(p).toString('base64')}`; },
+  open: (s: string) => { if (opts.canOpen === false) throw new Error('keychain changed'); return Buffer.from(s.slice(7), 'base64').toString(); },
+  isSealed: (v: string) => v.startsWith('sealed:'),
+});
+
+test('with a SecretBox, upstream keys are sealed on disk and plain in memory, also after reopening', () => {
+  const dir = tmpDir();
+  try {
+    const s = SettingsStore.open(dir, { secrets: fakeBox() });
+    s.update({ upstream: [{ name: 'oa', kind: 'openai', url: 'https://api.openai.com/v1', apiKey: CANARY }, { name: 'ol', kind: 'ollama', url: 'http://127.0.0.1:11434' }] });
+    const raw = fs.readFileSync(path.join(dir, 'settings.json'), 'utf8');
+    assert.ok(!raw.includes(CANARY), 'the key is not on disk in the clear');
+    const onDisk = JSON.parse(raw) as { upstream: Array<{ apiKey?: string }> };
+    assert.match(onDisk.upstream[0]!.apiKey!, /^sealed:/);
+    assert.equal(onDisk.upstream[1]!.apiKey, undefined);
+    assert.equal(s.get().upstream?.[0]?.apiKey, CANARY);
+    const again = SettingsStore.open(dir, { secrets: fakeBox() });
+    assert.equal(again.get().upstream?.[0]?.apiKey, CANARY);
+    assert.equal(again.warning, undefined);
+    // a later unrelated update keeps it sealed (never double-sealed, never plain)
+    again.update({ port: 9000 });
+    const reread = SettingsStore.open(dir, { secrets: fakeBox() }).get();
+    assert.equal(reread.upstream?.[0]?.apiKey, CANARY);
+    assert.ok(!fs.readFileSync(path.join(dir, 'settings.json'), 'utf8').includes(CANARY));
+  } finally { fs.rmSync(dir, { recursive: true, force: true }); }
+});
+
+test('a plain key saved before sealing is sealed on the next write', () => {
+  const dir = tmpDir();
+  try {
+    SettingsStore.open(dir).update({ upstream: [{ name: 'oa', kind: 'openai', url: 'https://api.openai.com/v1', apiKey: CANARY }] });
+    assert.ok(fs.readFileSync(path.join(dir, 'settings.json'), 'utf8').includes(CANARY));
+    const s = SettingsStore.open(dir, { secrets: fakeBox() });
+    assert.equal(s.get().upstream?.[0]?.apiKey, CANARY);
+    s.update({ maxQueue: 4 });
+    assert.ok(!fs.readFileSync(path.join(dir, 'settings.json'), 'utf8').includes(CANARY));
+    assert.equal(SettingsStore.open(dir, { secrets: fakeBox() }).get().upstream?.[0]?.apiKey, CANARY);
+  } finally { fs.rmSync(dir, { recursive: true, force: true }); }
+});
+
+test('a box that cannot seal keeps the key in memory only; one that cannot open drops it and says so', () => {
+  const dir = tmpDir();
+  try {
+    const s = SettingsStore.open(dir, { secrets: fakeBox({ canSeal: false }) });
+    s.update({ upstream: [{ name: 'oa', kind: 'openai', url: 'https://api.openai.com/v1', apiKey: CANARY }] });
+    assert.equal(s.get().upstream?.[0]?.apiKey, CANARY, 'usable this session');
+    const raw = fs.readFileSync(path.join(dir, 'settings.json'), 'utf8');
+    assert.ok(!raw.includes(CANARY), 'never written');
+    assert.equal((JSON.parse(raw) as { upstream: Array<{ apiKey?: string }> }).upstream[0]!.apiKey, undefined);
+
+    SettingsStore.open(dir, { secrets: fakeBox() }).update({ upstream: [{ name: 'oa', kind: 'openai', url: 'https://api.openai.com/v1', apiKey: CANARY }] });
+    const broken = SettingsStore.open(dir, { secrets: fakeBox({ canOpen: false }) });
+    assert.equal(broken.get().upstream?.[0]?.apiKey, undefined, 'an unopenable value is never used as a key');
+    assert.match(broken.warning ?? '', /upstream\.0\.apiKey.*"oa"/);
+    assert.ok(!(broken.warning ?? '').includes('sealed:'));
+  } finally { fs.rmSync(dir, { recursive: true, force: true }); }
+});
