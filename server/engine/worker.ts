@@ -12,6 +12,7 @@ import { FromWorker, ToWorker, type LoadOptions } from '../contract/worker-proto
 import { computeSlots } from '../scheduler/slots.js';
 import { createBatchGate, type BatchGate } from './batch-sync.js';
 import { chooseThreads, physicalCores } from './threads.js';
+import { availableRam } from './system-memory.js';
 
 interface Loaded {
   model: LlamaModel;
@@ -60,7 +61,7 @@ async function load(id: number, name: string, modelPath: string, opts: LoadOptio
     const one = est(1); const two = est(2);
     const perSeq = onGpu ? two.gpuVram - one.gpuVram : two.cpuRam - one.cpuRam;
     const overhead = Math.max(0, (onGpu ? one.gpuVram : one.cpuRam) - perSeq);
-    const freeBytes = onGpu ? (await llama.getVramState()).free : os.freemem();
+    const freeBytes = onGpu ? (await llama.getVramState()).free : availableRam();
     const fit = computeSlots({ freeBytes, weightsBytes: model.size, weightsLoaded: true, perSequenceBytes: perSeq, overheadBytes: overhead, maxConcurrency: opts.maxSequences });
     if (fit.slots < 1) {
       await model.dispose();
@@ -216,7 +217,7 @@ async function embed(id: number, name: string, input: string[]): Promise<void> {
 
 async function memory(id: number): Promise<void> {
   const v = await llama.getVramState();
-  send({ t: 'memory', id, info: { gpu: String(llama.gpu), vram: { total: v.total, used: v.used, free: v.free }, ram: { total: os.totalmem(), free: os.freemem() } } });
+  send({ t: 'memory', id, info: { gpu: String(llama.gpu), vram: { total: v.total, used: v.used, free: v.free }, ram: { total: os.totalmem(), free: availableRam() } } });
 }
 
 async function handle(msg: ToWorker): Promise<void> {
