@@ -11,7 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
-import { machineInfo } from './lib/machine.js';
+import { machineInfo, waitForQuiet } from './lib/machine.js';
 import { barChart } from './lib/svg-chart.js';
 import { median, round } from './lib/stats.js';
 import { CLI, REPO_ROOT, runCli } from '../test/support/server.js';
@@ -109,6 +109,7 @@ const PATHS = ['direct', 'nginx', 'hearth'] as const;
 type PathName = (typeof PATHS)[number];
 
 async function main() {
+  const loadBefore = await waitForQuiet(1.5, Number(process.env.BENCH_QUIET_WAIT_MS ?? 60_000), (m) => process.stderr.write(m + '\n'));
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'hearth-bench-proxy-'));
   let upstream: ChildProcess | undefined; let nginx: ChildProcess | undefined; let hearth: ChildProcess | undefined;
   try {
@@ -186,7 +187,7 @@ async function main() {
     const result = {
       benchmark: 'proxy-overhead',
       machine: machineInfo(),
-      settings: { secondsPerRun: SECONDS, rounds: ROUNDS, warmupSeconds: WARMUP_SECONDS, hearthLogLevel: LOG_LEVEL, nginx: `${nginxVersion}, 1 worker, upstream keepalive`, hearth: 'API key (rpm limit), in-memory limits, admission on upstream pool (64 slots), one node process', upstream: 'node:http, one tiny chat.completion JSON per POST', client: 'autocannon 9, in the benchmark process', aggregate: 'median over rounds' },
+      settings: { loadAverageAtStart: round(loadBefore, 2), secondsPerRun: SECONDS, rounds: ROUNDS, warmupSeconds: WARMUP_SECONDS, hearthLogLevel: LOG_LEVEL, nginx: `${nginxVersion}, 1 worker, upstream keepalive`, hearth: 'API key (rpm limit), in-memory limits, admission on upstream pool (64 slots), one node process', upstream: 'node:http, one tiny chat.completion JSON per POST', client: 'autocannon 9, in the benchmark process', aggregate: 'median over rounds' },
       summary,
       runs,
     };

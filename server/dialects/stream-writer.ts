@@ -14,15 +14,18 @@ export interface FrameWriter {
   end(): void;
 }
 
+/** Status 200 and the headers every stream sends (no caching, no proxy buffering), flushed at once. */
+function openStream(res: Response, contentType: string): void {
+  res.status(200);
+  res.setHeader('content-type', contentType);
+  res.setHeader('cache-control', 'no-cache');
+  res.setHeader('x-accel-buffering', 'no');
+  res.flushHeaders();
+}
+
 export function sseWriter(res: Response, stallMs: number): FrameWriter {
   return {
-    open() {
-      res.status(200);
-      res.setHeader('content-type', 'text/event-stream; charset=utf-8');
-      res.setHeader('cache-control', 'no-cache');
-      res.setHeader('x-accel-buffering', 'no');
-      res.flushHeaders();
-    },
+    open: () => openStream(res, 'text/event-stream; charset=utf-8'),
     send(data, event) {
       const frame = (event ? `event: ${event}\n` : '') + `data: ${JSON.stringify(data)}\n\n`;
       return writeWithBackpressure(res, frame, { stallMs });
@@ -35,13 +38,7 @@ export function sseWriter(res: Response, stallMs: number): FrameWriter {
 
 export function ndjsonWriter(res: Response, stallMs: number): FrameWriter {
   return {
-    open() {
-      res.status(200);
-      res.setHeader('content-type', 'application/x-ndjson');
-      res.setHeader('cache-control', 'no-cache');
-      res.setHeader('x-accel-buffering', 'no');
-      res.flushHeaders();
-    },
+    open: () => openStream(res, 'application/x-ndjson'),
     send(data) { return writeWithBackpressure(res, JSON.stringify(data) + '\n', { stallMs }); },
     raw(text) { return writeWithBackpressure(res, text, { stallMs }); },
     // NDJSON readers split on newlines and skip blank lines.

@@ -23,9 +23,13 @@ export function errorBody(dialect: Dialect, err: HearthError): unknown {
   }
 }
 
-/** The dialect a path speaks, for errors raised before a route runs (host check, auth, limits). */
-export function dialectForPath(path: string): Dialect {
+/**
+ * The dialect a request speaks, for errors raised before a route runs (host check, auth, limits).
+ * `/v1/models` is shared by OpenAI and Anthropic clients; the latter send `anthropic-version`.
+ */
+export function dialectForPath(path: string, anthropicVersion?: string): Dialect {
   if (path === '/v1/messages' || path.startsWith('/v1/messages/')) return 'anthropic';
+  if (anthropicVersion && (path === '/v1/models' || path.startsWith('/v1/models/'))) return 'anthropic';
   if (path.startsWith('/api/')) return 'ollama';
   if (path === '/healthz' || path === '/readyz') return 'health';
   return 'openai';

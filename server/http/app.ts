@@ -36,7 +36,7 @@ export function createApp(s: Services): express.Express {
     if (err.code === 'ERR_INTERNAL') s.logger.error({ err: raw, reqId: res.getHeader('x-request-id') }, 'internal error');
     if (res.headersSent) { res.destroy(); return; }
     for (const [k, v] of Object.entries(err.headers)) res.setHeader(k, v);
-    res.status(err.status).json(errorBody(dialectForPath(req.path), err));
+    res.status(err.status).json(errorBody(dialectForPath(req.path, req.get('anthropic-version')), err));
   });
   return app;
 }

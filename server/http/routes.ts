@@ -37,6 +37,7 @@ export function registerRoutes(app: Express, s: Services): void {
   app.get('/v1/models', anthropic.onlyAnthropicClients, auth, anthropic.models);
   app.get('/v1/models/*id', anthropic.onlyAnthropicClients, auth, anthropic.model);
   app.get('/v1/models', auth, openai.models);
+  app.get('/v1/models/*id', auth, openai.model);
   app.post('/v1/chat/completions', auth, openai.chat);
   app.post('/v1/completions', auth, openai.completions);
   app.post('/v1/embeddings', auth, openai.embeddings);

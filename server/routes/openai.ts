@@ -4,6 +4,7 @@ import { chatResponse, chatToCanonical, completionResponse, completionToCanonica
 import { runInference } from '../inference/pipeline.js';
 import { runEmbedding } from '../inference/embeddings.js';
 import type { Services } from '../http/services.js';
+import { hearthError } from '../errors/catalog.js';
 
 export function openaiRoutes(s: Services) {
   const stallMs = s.config.writeStallMs;
@@ -11,6 +12,13 @@ export function openaiRoutes(s: Services) {
     async models(_req: Request, res: Response) {
       const list = await s.router.list();
       res.json({ object: 'list', data: list.map((m) => ({ id: m.id, object: 'model', created: Math.floor(Date.parse(m.modifiedAt ?? '') / 1000) || 0, owned_by: m.owner })) });
+    },
+    async model(req: Request, res: Response) {
+      const raw = req.params.id as unknown as string[] | string; // `*id` matches `<upstream>/<model>` too
+      const id = Array.isArray(raw) ? raw.join('/') : raw;
+      const m = (await s.router.list()).find((x) => x.id === id);
+      if (!m) throw hearthError('ERR_MODEL_NOT_FOUND', `The model "${id}" does not exist.`);
+      res.json({ id: m.id, object: 'model', created: Math.floor(Date.parse(m.modifiedAt ?? '') / 1000) || 0, owned_by: m.owner });
     },
     async chat(req: Request, res: Response) {
       const { canonical, stream, includeUsage } = chatToCanonical(req.body);

@@ -53,6 +53,9 @@ test('lists the models', async () => {
   const list = await client.models.list();
   const ids = list.data.map((m) => m.id);
   assert.ok(ids.includes('tiny'), `models: ${ids.join(',')}`);
+  const one = await client.models.retrieve('tiny');
+  assert.equal(one.id, 'tiny');
+  await assert.rejects(client.models.retrieve('nope'), (e: unknown) => (e as { status?: number }).status === 404);
 });
 
 test('completion and embedding', async () => {

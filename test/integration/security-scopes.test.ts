@@ -38,7 +38,7 @@ test('an API key gets 403 on every /admin route and on /metrics; the admin token
   assert.ok(adminRoutes.some((r) => r.pattern === '/metrics'));
   for (const r of adminRoutes) {
     const init = (headers: Record<string, string>): RequestInit => ({ method: r.method, headers: { ...headers, ...(r.method === 'GET' || r.method === 'DELETE' ? {} : { 'content-type': 'application/json' }) }, ...(r.method === 'GET' || r.method === 'DELETE' ? {} : { body: '{}' }) });
-    for (const headers of [{ authorization: `Bearer ${key}` }, { 'x-api-key': key }]) {
+    for (const headers of [{ authorization: `Bearer ${key}` }, { 'x-api-key': key }] as Array<Record<string, string>>) {
       const res = await fetch(`${h.url}${r.path}`, init(headers));
       const label = `${r.method} ${r.path} with an API key`;
       assert.equal(res.status, 403, label);
