@@ -131,17 +131,25 @@ export async function startServer(config: Config, opts: { settings?: SettingsSto
     const busy = Object.values(admission.snapshot()).some((p) => p.slotsUsed > 0);
     return { state: busy ? 'busy' : 'ready', reason: r.reason };
   };
-  const emitStatus = () => events.emit('status', status());
+  // Slot changes happen twice per request: compute the status only for listeners, once per tick.
+  let statusQueued = false;
+  const emitStatus = () => {
+    if (statusQueued || events.listenerCount('status') === 0) return;
+    statusQueued = true;
+    setImmediate(() => { statusQueued = false; events.emit('status', status()); });
+  };
   const unsub = admission.onChange(emitStatus);
   supervisor.on('state', emitStatus);
 
   // Start the engine worker after listening: /healthz answers at once, /readyz says "starting".
+  if (config.model) services.startupModel = config.model;
   const booting = supervisor.start().then(async () => {
     if (!config.model) return;
     let name = config.model;
     if (existsSync(config.model) && statSync(config.model).isFile()) name = local.registerFile(config.model);
     await local.ensureLoaded(name);
-  }).catch((err) => logger.error({ err: (err as Error).message }, 'startup load failed'));
+  }).catch((err) => logger.error({ err: (err as Error).message }, 'startup load failed'))
+    .finally(() => { services.startupModel = undefined; emitStatus(); });
 
   let closing: Promise<void> | undefined;
   const close = () => closing ??= (async () => {

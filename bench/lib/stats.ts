@@ -22,7 +22,8 @@ export interface RunSummary {
   decodeAggregateTokS: number;
   /** Mean time to first token, ms. */
   ttftMs: number;
-  /** Worst time to first token, ms. */
+  /** Best and worst time to first token, ms (close together when the prompts shared a batch). */
+  ttftMinMs: number;
   ttftMaxMs: number;
   tokens: number;
   wallMs: number;
@@ -42,6 +43,7 @@ export function summarize(timings: StreamTiming[]): RunSummary {
     perStreamTokS: mean(timings.map((t) => t.tokens / ((t.end - t.start) / 1000))),
     decodeAggregateTokS: lastTok > firstTok ? decodeTokens / ((lastTok - firstTok) / 1000) : 0,
     ttftMs: mean(timings.map((t) => t.firstToken - t.start)),
+    ttftMinMs: Math.min(...timings.map((t) => t.firstToken - t.start)),
     ttftMaxMs: Math.max(...timings.map((t) => t.firstToken - t.start)),
     tokens,
     wallMs,

@@ -9,11 +9,17 @@
 //  - sampling results of one batch are released together, so every sequence queues its next token
 //    in the same turn of the event loop and the next batch is full;
 //  - the dispatch waits (a few ms at most) while requests that were just received have not queued
-//    their prompt yet, so prompts that arrive together are evaluated in one shared batch.
+//    their prompt yet, and, when the engine was idle, for a short arrival window, so prompts that
+//    arrive together are evaluated in one shared batch.
 import type { LlamaContext } from 'node-llama-cpp';
 
 /** Longest time a batch is held back for sequences that have not queued yet. */
-export const MAX_DISPATCH_WAIT_MS = 4;
+export const MAX_DISPATCH_WAIT_MS = 8;
+/**
+ * After an idle engine receives a request, how long the first batch waits for more arrivals; each
+ * arrival inside the window extends it (never past MAX_DISPATCH_WAIT_MS from the first schedule).
+ */
+export const ARRIVAL_WINDOW_MS = 3;
 
 /** Counts requests that hold a sequence and are between "received" and "finished". */
 export interface BatchGate {
@@ -41,19 +47,30 @@ interface ContextInternals {
 
 export function createBatchGate(): BatchGate {
   let active = 0;
+  let total = Number.POSITIVE_INFINITY;
+  let arrivalUntil = 0;
   let ctx: ContextInternals | undefined;
   const queued = (): number | undefined => ctx?._queuedDecodeSequenceIds?.size;
+  const ready = (t0: number): boolean => {
+    const q = queued();
+    if (q === undefined) return true; // internals missing: stock behaviour
+    const now = performance.now();
+    if (now - t0 >= MAX_DISPATCH_WAIT_MS) return true;
+    if (q < active) return false; // a running request has not queued its next tokens yet
+    return active >= total || now >= arrivalUntil;
+  };
   const dispatchSchedule = (dispatch: () => void): void => {
     const t0 = performance.now();
-    const tick = (): void => {
-      const q = queued();
-      if (q === undefined || q >= active || performance.now() - t0 >= MAX_DISPATCH_WAIT_MS) dispatch();
-      else setImmediate(tick);
-    };
-    setImmediate(tick);
+    // First look in the same turn as node-llama-cpp's "nextCycle"; then poll on timers (no spinning).
+    const poll = (): void => { if (ready(t0)) dispatch(); else setTimeout(poll, 0.5); };
+    setImmediate(poll);
   };
   return {
-    enter() { active++; },
+    enter() {
+      const now = performance.now();
+      if (active === 0 || now < arrivalUntil) arrivalUntil = now + ARRIVAL_WINDOW_MS;
+      active++;
+    },
     leave() { active = Math.max(0, active - 1); },
     get active() { return active; },
     batching: { dispatchSchedule },
@@ -63,6 +80,7 @@ export function createBatchGate(): BatchGate {
       if (!native || typeof native.sampleToken !== 'function' || typeof native.decodeBatch !== 'function'
         || !(internals._queuedDecodeSequenceIds instanceof Set)) return false;
       ctx = internals;
+      total = context.totalSequences;
       // Samplings issued after one decode form a group; each resolves when the whole group settled.
       let group: Array<Promise<unknown>> = [];
       // Own properties on the native handle shadow its prototype methods; the handle itself stays the

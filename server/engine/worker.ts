@@ -121,7 +121,9 @@ async function generate(id: number, req: CanonicalRequest): Promise<void> {
   const ac = new AbortController();
   running.set(id, ac);
   let seq: LlamaContextSequence | undefined;
-  let gated = false;
+  // Counted from arrival, so that a batch being scheduled waits for this prompt (bounded, batch-sync.ts).
+  m.gate.enter();
+  let gated = true;
   try {
     const history = req.kind === 'chat' ? toHistory(req) : undefined;
     const promptTokens = history
@@ -149,11 +151,13 @@ async function generate(id: number, req: CanonicalRequest): Promise<void> {
       repeatPenalty: penalties, customStopTriggers: s.stop, signal: ac.signal, stopOnAbortSignal: true, onToken, onTextChunk,
     };
     // The server admits at most `slots` requests; a sequence may still be clearing its history.
-    while (m.free.length === 0 && m.context.sequencesLeft < 1) await new Promise<void>((r) => m.waiters.push(r));
+    if (m.free.length === 0 && m.context.sequencesLeft < 1) {
+      m.gate.leave(); gated = false; // not decoding while it waits: running batches must not wait for it
+      while (m.free.length === 0 && m.context.sequencesLeft < 1) await new Promise<void>((r) => m.waiters.push(r));
+      m.gate.enter(); gated = true;
+    }
     if (ac.signal.aborted) throw new Error('aborted');
     seq = m.free.pop() ?? m.context.getSequence();
-    m.gate.enter();
-    gated = true;
     let stopReason: string;
     let trigger: (string | Token)[] | undefined;
     if (history) {

@@ -9,6 +9,12 @@ const ANTHROPIC_TYPES: Record<number, string> = {
   500: 'api_error', 502: 'api_error', 503: 'overloaded_error', 504: 'api_error',
 };
 
+/** Codes OpenAI's own API uses, so clients that branch on them keep working; others are derived from ERR_*. */
+const OPENAI_CODES: Partial<Record<string, string>> = {
+  ERR_CONTEXT_LENGTH: 'context_length_exceeded', ERR_UNAUTHORIZED: 'invalid_api_key', ERR_MODEL_NOT_FOUND: 'model_not_found',
+  ERR_RATE_LIMITED: 'rate_limit_exceeded', ERR_OVERLOADED: 'rate_limit_exceeded', ERR_UPSTREAM_RATE_LIMITED: 'rate_limit_exceeded',
+};
+
 /** The JSON error body for `dialect`. Never includes a cause or stack. */
 export function errorBody(dialect: Dialect, err: HearthError): unknown {
   switch (dialect) {
@@ -19,7 +25,7 @@ export function errorBody(dialect: Dialect, err: HearthError): unknown {
     case 'health':
       return { status: 'error', reason: err.message };
     default:
-      return { error: { message: err.message, type: err.type, code: err.code.slice(4).toLowerCase(), param: null, ...(err.detail ? { detail: err.detail } : {}) } };
+      return { error: { message: err.message, type: err.type, code: OPENAI_CODES[err.code] ?? err.code.slice(4).toLowerCase(), param: null, ...(err.detail ? { detail: err.detail } : {}) } };
   }
 }
 

@@ -28,6 +28,8 @@ export interface Services {
   /** The real bound address, known after listen. */
   address: { host: string; port: number };
   startedAt: number;
+  /** The `--model` given at start, while its first load is still pending. */
+  startupModel?: string;
   /** True once close() began: /readyz answers 503 and new requests are refused. */
   draining: boolean;
 }

@@ -51,6 +51,8 @@ export interface PipelineDeps {
 export interface Collected { text: string; finishReason: FinishReason; usage: Usage; durationMs: number; firstTokenMs: number; stopSequence?: string }
 
 const TOKEN_FLUSH = 16;
+/** The abort reason once a request is over (a fixed value: no DOMException built per request). */
+const DONE = Object.freeze({ done: true });
 
 /** Runs `canonical`: streams into `sink` when given, else collects and returns the whole answer. */
 export async function runInference(deps: PipelineDeps, req: Request, res: Response, canonical: CanonicalRequest, sink?: StreamSink): Promise<Collected | undefined> {
@@ -68,8 +70,12 @@ export async function runInference(deps: PipelineDeps, req: Request, res: Respon
 
   let lease: Lease | undefined;
   let pendingLease: Promise<Lease> | undefined;
+  // A granted stream opens at its first event, so errors before it (context too long, an upstream's
+  // 429 or 5xx) still get their HTTP status; a queued stream opens at once to carry x-queue-position.
+  // Either way a heartbeat opens it when nothing has been sent for heartbeatMs.
   let opened = false;
-  const hb = sink ? createHeartbeat({ intervalMs: deps.heartbeatMs, send: () => sink.heartbeat() }) : undefined;
+  const open = () => { if (sink && !opened) { opened = true; sink.open(); } };
+  const hb = sink ? createHeartbeat({ intervalMs: deps.heartbeatMs, send: () => { open(); sink.heartbeat(); } }) : undefined;
   let usage: Usage = { promptTokens: 0, completionTokens: 0 };
   let finishReason: FinishReason = 'error';
   let stopSequence: string | undefined;
@@ -94,10 +100,11 @@ export async function runInference(deps: PipelineDeps, req: Request, res: Respon
     if (admit.kind === 'queued') {
       res.setHeader('x-queue-position', String(admit.position));
       pendingLease = admit.lease;
+      open();
     }
-    if (sink) { sink.open(); opened = true; hb!.start(); }
+    hb?.start();
     if (admit.kind === 'granted') lease = admit.lease;
-    const [, got] = await Promise.all([preparing, admit.kind === 'granted' ? admit.lease : admit.lease]);
+    const [, got] = await Promise.all([preparing, admit.lease]);
     lease = got;
     if (ac.signal.aborted) throw hearthError(abortReason === 'deadline' ? 'ERR_DEADLINE' : 'ERR_INTERNAL', 'aborted');
 
@@ -119,12 +126,13 @@ export async function runInference(deps: PipelineDeps, req: Request, res: Respon
         usage = e.usage; finishReason = e.finishReason; stopSequence = e.stopSequence;
       }
       if (sink && !ac.signal.aborted) {
+        open();
         const w = sink.write(e);
         if (w) await w.catch((err) => { abortReason ??= 'stall'; ac.abort(); throw err; });
       }
     }
     if (abortReason === 'deadline') throw hearthError('ERR_DEADLINE');
-    if (sink && !ac.signal.aborted) sink.end();
+    if (sink && !ac.signal.aborted) { open(); sink.end(); }
     return sink ? undefined : { text, finishReason, usage, durationMs: performance.now() - started, firstTokenMs: firstAt ? firstAt - started : 0, ...(stopSequence !== undefined ? { stopSequence } : {}) };
   } catch (raw) {
     const err = abortReason === 'deadline' ? hearthError('ERR_DEADLINE') : toHearthError(raw);
@@ -136,7 +144,7 @@ export async function runInference(deps: PipelineDeps, req: Request, res: Respon
     hb?.stop();
     if (deadline) clearTimeout(deadline);
     res.off('close', onClose);
-    if (!ac.signal.aborted) ac.abort(); // leaves the queue if still waiting
+    if (!ac.signal.aborted) ac.abort(DONE); // leaves the queue if still waiting
     if (!lease && pendingLease) pendingLease.then((l) => l.release(), () => undefined);
     const durationMs = performance.now() - started;
     if (lease) {

@@ -15,6 +15,7 @@ export function readiness(s: Services): { ready: boolean; reason: string; body: 
   let ready = true;
   if (s.draining) { ready = false; reason = 'shutting down'; }
   else if (sup.state !== 'ready') { ready = false; reason = sup.lastCrash ? `engine worker restarting after a crash: ${sup.lastCrash.reason}` : 'engine worker starting'; }
+  else if (s.startupModel) { ready = false; reason = `loading model ${s.startupModel}`; }
   else if (loadingModels.length && !servable) { ready = false; reason = `loading model ${loadingModels.join(', ')}`; }
   else if (!servable && !s.local.hasCandidates() && s.config.upstream.length === 0) { ready = false; reason = 'no model available: pull or import a model, or configure an upstream'; }
   return { ready, reason, body: { status: ready ? 'ready' : 'unavailable', reason, engine, models } };

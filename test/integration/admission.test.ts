@@ -12,7 +12,8 @@ test('2 slots, queue 2, 7 concurrent streams: 2 batched, 2 queued in order, 3 re
   await waitReady(h.url);
   const runs = [];
   const t0 = performance.now();
-  for (let i = 0; i < 7; i++) runs.push(await startStream(h.url, h.adminToken, { max_tokens: 300 }));
+  // The first running stream is shorter, so the two queued ones are granted well apart.
+  for (let i = 0; i < 7; i++) runs.push(await startStream(h.url, h.adminToken, { max_tokens: i === 0 ? 150 : 300 }));
   const refusedAt = performance.now() - t0;
   const [a, b, c, d, ...refused] = runs as [typeof runs[0], typeof runs[0], typeof runs[0], typeof runs[0], ...typeof runs];
   assert.equal(a.status, 200); assert.equal(b.status, 200);
@@ -30,8 +31,9 @@ test('2 slots, queue 2, 7 concurrent streams: 2 batched, 2 queued in order, 3 re
   // Batched: the two running streams' token times overlap.
   assert.ok(b.times[0]! < a.times.at(-1)! && a.times[0]! < b.times.at(-1)!, 'running streams overlap');
   // Queued streams start only after a running one ends, and in order.
-  assert.ok(c.times[0]! > Math.min(a.times.at(-1)!, b.times.at(-1)!));
-  assert.ok(c.times[0]! <= d.times[0]!, 'queued streams start in order');
+  assert.ok(c.times[0]! > a.times.at(-1)!, 'c started after a ended');
+  assert.ok(d.times[0]! > b.times.at(-1)!, 'd started after b ended');
+  assert.ok(c.times[0]! < d.times[0]!, 'the first queued stream got the first free slot');
   assert.equal(c.times.length, 300); assert.equal(d.times.length, 300);
   const p = await waitPool(h.url, h.adminToken, (x) => x.slotsUsed === 0 && x.queueDepth === 0);
   assert.deepEqual([p.slotsUsed, p.queueDepth], [0, 0]);

@@ -73,7 +73,7 @@ test('--rpm 2: the third request within the minute gets 429 with Retry-After and
   assert.ok(!body.startsWith('data:') && !body.startsWith(':'), 'no SSE frame before the refusal');
   const err = JSON.parse(body) as { error: { type: string; code: string } };
   assert.equal(err.error.type, 'rate_limit_error');
-  assert.equal(err.error.code, 'rate_limited');
+  assert.equal(err.error.code, 'rate_limit_exceeded');
   // The same key on the other dialects' streaming endpoints: refused in their shape.
   const msg = await fetch(`${h.url}/v1/messages`, {
     method: 'POST', headers: { 'x-api-key': limited, 'anthropic-version': '2023-06-01', 'content-type': 'application/json' },

@@ -97,3 +97,15 @@ test('bad input gets a 4xx in OpenAI format and the server keeps serving', async
   const ok = await client.chat.completions.create({ model: 'tiny', messages: [{ role: 'user', content: 'still there?' }], max_tokens: 3 });
   assert.equal(ok.choices[0]!.finish_reason, 'length');
 });
+
+test('a streamed request whose prompt is too long gets a plain 400 with the token counts, not an SSE error', async () => {
+  const r = await fetch(`${h.url}/v1/chat/completions`, {
+    method: 'POST', headers: { authorization: `Bearer ${h.adminToken}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ model: 'tiny', stream: true, messages: [{ role: 'user', content: 'word '.repeat(2000) }] }),
+  });
+  assert.equal(r.status, 400);
+  assert.match(r.headers.get('content-type') ?? '', /application\/json/);
+  const j = (await r.json()) as { error: { code: string; message: string } };
+  assert.equal(j.error.code, 'context_length_exceeded');
+  assert.match(j.error.message, /512 tokens.*\d+ tokens/);
+});

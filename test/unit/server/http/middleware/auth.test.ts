@@ -29,7 +29,7 @@ test('no token: 401 with WWW-Authenticate, in the path dialect', async () => {
   const r = await get('/v1/chat/completions');
   assert.equal(r.status, 401);
   assert.equal(r.headers.get('www-authenticate'), 'Bearer realm="hearth"');
-  assert.equal((r.body.error as { code: string }).code, 'unauthorized');
+  assert.equal((r.body.error as { code: string }).code, 'invalid_api_key');
   const o = await get('/api/tags');
   assert.equal(o.status, 401);
   assert.equal(typeof o.body.error, 'string');
