@@ -56,6 +56,7 @@ export function registerRoutes(app: Express, s: Services): void {
   app.get('/metrics', ...adminOnly, metrics.metrics);
 
   app.get('/admin/status', ...adminOnly, admin.status);
+  app.get('/admin/upstreams', ...adminOnly, admin.upstreams);
   app.get('/admin/models', ...adminOnly, admin.listModels);
   app.post('/admin/models/:name/load', ...adminOnly, admin.loadModel);
   app.post('/admin/models/:name/unload', ...adminOnly, admin.unloadModel);

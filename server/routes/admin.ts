@@ -29,6 +29,16 @@ export function adminRoutes(s: Services) {
         throughput: s.recent.throughput(),
       });
     },
+    /** GET /admin/upstreams: each upstream's kind, URL, concurrency, whether a key is set (never the key), slots and models. */
+    async upstreams(_req: Request, res: Response) {
+      const pools = s.admission.snapshot();
+      const models = await s.router.list();
+      res.json({ data: s.config.upstream.map((u) => ({
+        name: u.name, kind: u.kind, url: u.url, concurrency: u.concurrency, apiKey: { set: Boolean(u.apiKey) },
+        pool: pools[`upstream:${u.name}`] ?? null,
+        models: models.filter((m) => m.id.startsWith(`${u.name}/`)).map((m) => m.id),
+      })) });
+    },
     async listModels(_req: Request, res: Response) {
       res.json({ data: await s.router.list() });
     },
