@@ -1,7 +1,7 @@
 // Owns the Anthropic Messages dialect: translates `POST /v1/messages` into the canonical request, and
 // canonical events into the message response, its SSE events (message_start ... message_stop) and
 // the model list in Anthropic's shape.
-import { randomBytes } from 'node:crypto';
+import { responseId } from './ids.js';
 import type { Response } from 'express';
 import type { CanonicalMessage, CanonicalRequest, EngineEvent, FinishReason, Sampling, Usage } from '../contract/canonical.js';
 import { AnthropicModelsQuery, MessagesRequest, type AnthropicContent, type AnthropicModelInfo, type AnthropicModelList, type AnthropicUsage, type MessageResponse, type MessageStreamEvent, type StopReason } from '../contract/anthropic.js';
@@ -43,7 +43,7 @@ export function stopReasonOf(f: FinishReason, stopSequence?: string): StopReason
   return stopSequence ? 'stop_sequence' : 'end_turn';
 }
 
-export const newMessageId = () => `msg_${randomBytes(18).toString('base64url')}`;
+export const newMessageId = () => responseId('msg', '_');
 
 const usageOf = (u: Usage): AnthropicUsage => ({ input_tokens: u.promptTokens, output_tokens: u.completionTokens, cache_creation_input_tokens: 0, cache_read_input_tokens: 0 });
 

@@ -1,6 +1,5 @@
 // Owns the OpenAI dialect: translates chat/completions/embeddings requests into the canonical
 // request, and canonical events into OpenAI responses and SSE chunks.
-import { randomBytes } from 'node:crypto';
 import type { Response } from 'express';
 import type { CanonicalMessage, CanonicalRequest, EngineEvent, FinishReason, Sampling, Usage } from '../contract/canonical.js';
 import { ChatCompletionRequest, CompletionRequest, EmbeddingsRequest } from '../contract/openai.js';
@@ -8,6 +7,7 @@ import { errorBody } from '../errors/format.js';
 import { hearthError, type HearthError } from '../errors/catalog.js';
 import type { Collected, StreamSink } from '../inference/pipeline.js';
 import { parseBody } from './validate.js';
+import { responseId } from './ids.js';
 import { sseWriter } from './stream-writer.js';
 
 type Body = ChatCompletionRequest | CompletionRequest;
@@ -67,7 +67,7 @@ export function embeddingsInput(body: unknown): { model: string; input: string[]
 
 const finish = (f: FinishReason): 'stop' | 'length' => (f === 'length' ? 'length' : 'stop');
 const usageOf = (u: Usage) => ({ prompt_tokens: u.promptTokens, completion_tokens: u.completionTokens, total_tokens: u.promptTokens + u.completionTokens });
-export const newId = (prefix: string) => `${prefix}-${randomBytes(12).toString('base64url')}`;
+export const newId = (prefix: string) => responseId(prefix);
 
 /** The OpenAI SSE sink for chat (`chat.completion.chunk`) or completions (`text_completion`). */
 export function openaiSink(res: Response, o: { kind: 'chat' | 'completion'; model: string; includeUsage: boolean; stallMs: number }): StreamSink {
