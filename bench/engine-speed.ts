@@ -1,7 +1,7 @@
 // Owns the engine speed benchmark (issue 7, issue 2 point 6): in one sitting, on the bench model
 // with the same threads, node-llama-cpp raw in-process against Hearth through HTTP at 1 and 4
 // streams, and prefill of a ~1000-token prompt. Writes bench/results/engine-speed.{json,svg}.
-// Run: node --import tsx bench/engine-speed.ts   (env: BENCH_THREADS=1, BENCH_REPS=3, BENCH_TOKENS=128)
+// Run: node --import tsx bench/engine-speed.ts   (env: BENCH_THREADS=1, BENCH_REPS=5, BENCH_TOKENS=128)
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -73,7 +73,7 @@ export interface EngineSpeedResult {
 export async function run(opts: { log?: (s: string) => void } = {}): Promise<EngineSpeedResult> {
   const log = opts.log ?? ((s: string) => process.stdout.write(`${s}\n`));
   const threads = Number(process.env.BENCH_THREADS ?? 1);
-  const reps = Number(process.env.BENCH_REPS ?? 3);
+  const reps = Number(process.env.BENCH_REPS ?? 5);
   const tokens = Number(process.env.BENCH_TOKENS ?? 128);
   const contextSize = 2048;
   const sequences = 4;
@@ -105,13 +105,21 @@ export async function run(opts: { log?: (s: string) => void } = {}): Promise<Eng
     // Warm-up: every engine, both shapes, once.
     for (const r of Object.values(runners)) { await parallel(r, 1, seed, words, 16); await parallel(r, 4, seed += 10, words, 16); }
     for (let rep = 0; rep < reps; rep++) {
-      // Interleaved, so that drift in machine load falls on every engine alike.
-      for (const [name, r] of Object.entries(runners)) {
-        const oneStream = await parallel(r, 1, seed += 10, words, tokens);
-        const fourStreams = await parallel(r, 4, seed += 10, words, tokens);
-        const pf = await prefill(r, seed += 10, longWords, longPromptTokens);
-        perRep[name]!.push({ oneStream, fourStreams, prefill: pf });
-        log(`rep ${rep + 1} ${name.padEnd(15)} 1 stream ${oneStream.aggregateTokS.toFixed(1)} tok/s (ttft ${oneStream.ttftMs.toFixed(0)} ms) | 4 streams ${fourStreams.aggregateTokS.toFixed(1)} tok/s (ttft ${fourStreams.ttftMs.toFixed(0)} ms) | prefill ${pf.tokS.toFixed(0)} tok/s`);
+      // Shape-major and rotated each rep: the engines are compared seconds apart, in every order,
+      // so that drift in this shared machine's speed falls on all of them alike.
+      const names = Object.keys(runners);
+      const order = names.map((_, i) => names[(i + rep) % names.length]!);
+      const got: Record<string, Partial<EngineFigures>> = Object.fromEntries(names.map((n) => [n, {}]));
+      // One stream is short (~1 s), so each rep takes the median of 3 alternated runs per engine.
+      const singles: Record<string, RunSummary[]> = Object.fromEntries(names.map((n) => [n, []]));
+      for (let k = 0; k < 3; k++) for (const name of order) singles[name]!.push(await parallel(runners[name]!, 1, seed += 10, words, tokens));
+      for (const name of order) got[name]!.oneStream = medianSummary(singles[name]!);
+      for (const name of order) got[name]!.fourStreams = await parallel(runners[name]!, 4, seed += 10, words, tokens);
+      for (const name of order) got[name]!.prefill = await prefill(runners[name]!, seed += 10, longWords, longPromptTokens);
+      for (const name of names) {
+        const f = got[name] as EngineFigures;
+        perRep[name]!.push(f);
+        log(`rep ${rep + 1} ${name.padEnd(15)} 1 stream ${f.oneStream.aggregateTokS.toFixed(1)} tok/s (ttft ${f.oneStream.ttftMs.toFixed(0)} ms) | 4 streams ${f.fourStreams.aggregateTokS.toFixed(1)} tok/s (ttft ${f.fourStreams.ttftMs.toFixed(0)} ms) | prefill ${f.prefill.tokS.toFixed(0)} tok/s`);
       }
     }
   } finally {
@@ -133,17 +141,26 @@ export async function run(opts: { log?: (s: string) => void } = {}): Promise<Eng
       },
     };
   }
-  const h = engines.hearth!; const r = engines.raw!; const rs = engines['raw+batch-sync']!;
+  // Each ratio is taken within one rep (the two figures were measured seconds apart), then the
+  // median over reps: paired, so that slow drift of this shared machine cancels out.
+  type Pick = (f: EngineFigures) => number;
+  const agg1: Pick = (f) => f.oneStream.aggregateTokS;
+  const agg4: Pick = (f) => f.fourStreams.aggregateTokS;
+  const dec1: Pick = (f) => f.oneStream.decodeAggregateTokS;
+  const pre: Pick = (f) => f.prefill.tokS;
+  const paired = (a: string, pa: Pick, b: string, pb: Pick): number =>
+    median(perRep[a]!.map((fa, i) => pa(fa) / pb(perRep[b]![i]!)));
   const ratio = (value: number, goal: number, what: string) => ({ value: round(value, 3), goal, pass: value >= goal, what });
   const ratios = {
-    hearth1_over_raw1: ratio(h.oneStream.aggregateTokS / r.oneStream.aggregateTokS, 0.95, 'Hearth (HTTP) 1-stream tok/s / node-llama-cpp raw 1-stream tok/s'),
-    hearth4_over_raw4: ratio(h.fourStreams.aggregateTokS / r.fourStreams.aggregateTokS, 0.95, 'Hearth (HTTP) 4-stream aggregate / node-llama-cpp raw 4-stream aggregate'),
-    hearth4_over_hearth1: ratio(h.fourStreams.aggregateTokS / h.oneStream.aggregateTokS, 1.35, 'Hearth 4-stream aggregate / Hearth 1-stream'),
-    hearthPrefill_over_hearth1Decode: ratio(h.prefill.tokS / h.oneStream.decodeAggregateTokS, 6, 'Hearth prefill tok/s / Hearth 1-stream decode tok/s'),
-    hearth1_over_rawSync1: ratio(h.oneStream.aggregateTokS / rs.oneStream.aggregateTokS, 0.95, 'HTTP+IPC overhead at 1 stream: Hearth / same engine settings in-process'),
-    hearth4_over_rawSync4: ratio(h.fourStreams.aggregateTokS / rs.fourStreams.aggregateTokS, 0.95, 'HTTP+IPC overhead at 4 streams: Hearth / same engine settings in-process'),
-    raw4_over_raw1: ratio(r.fourStreams.aggregateTokS / r.oneStream.aggregateTokS, 0, 'reference: node-llama-cpp raw 4-stream / 1-stream'),
-    rawPrefill_over_raw1Decode: ratio(r.prefill.tokS / r.oneStream.decodeAggregateTokS, 0, 'reference: node-llama-cpp raw prefill / decode'),
+    hearth1_over_raw1: ratio(paired('hearth', agg1, 'raw', agg1), 0.95, 'Hearth (HTTP) 1-stream tok/s / node-llama-cpp raw 1-stream tok/s'),
+    hearth4_over_raw4: ratio(paired('hearth', agg4, 'raw', agg4), 0.95, 'Hearth (HTTP) 4-stream aggregate / node-llama-cpp raw 4-stream aggregate'),
+    hearth4_over_hearth1: ratio(paired('hearth', agg4, 'hearth', agg1), 1.35, 'Hearth 4-stream aggregate / Hearth 1-stream'),
+    hearthPrefill_over_hearth1Decode: ratio(paired('hearth', pre, 'hearth', dec1), 6, 'Hearth prefill tok/s / Hearth 1-stream decode tok/s'),
+    hearth1_over_rawSync1: ratio(paired('hearth', agg1, 'raw+batch-sync', agg1), 0.95, 'HTTP+IPC overhead at 1 stream: Hearth / same engine settings in-process'),
+    hearth4_over_rawSync4: ratio(paired('hearth', agg4, 'raw+batch-sync', agg4), 0.95, 'HTTP+IPC overhead at 4 streams: Hearth / same engine settings in-process'),
+    rawSync4_over_rawSync1: ratio(paired('raw+batch-sync', agg4, 'raw+batch-sync', agg1), 0, 'reference: in-process with Hearth batching, 4-stream / 1-stream'),
+    raw4_over_raw1: ratio(paired('raw', agg4, 'raw', agg1), 0, 'reference: node-llama-cpp raw 4-stream / 1-stream'),
+    rawPrefill_over_raw1Decode: ratio(paired('raw', pre, 'raw', dec1), 0, 'reference: node-llama-cpp raw prefill / decode'),
   };
   let ipc: IpcCost | undefined;
   try { ipc = await measureIpcCost(); } catch (err) { log(`ipc cost not measured: ${(err as Error).message}`); }

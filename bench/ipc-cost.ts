@@ -7,7 +7,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { FromWorker } from '../server/contract/worker-protocol.js';
-import { machineInfo } from './lib/machine.js';
+import { machineInfo, waitForQuiet } from './lib/machine.js';
 import { median, round } from './lib/stats.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
@@ -76,6 +76,7 @@ export async function measureIpcCost(n = 20_000, reps = 3): Promise<IpcCost> {
 }
 
 export async function run(): Promise<IpcCost> {
+  await waitForQuiet(1, Number(process.env.BENCH_QUIET_WAIT_MS ?? 0));
   const res = await measureIpcCost();
   mkdirSync(path.join(HERE, 'results'), { recursive: true });
   writeFileSync(path.join(HERE, 'results', 'ipc-cost.json'), `${JSON.stringify({ machine: machineInfo(), ...res }, null, 2)}\n`);

@@ -5,7 +5,7 @@ import {
   getLlama, LlamaChat, LlamaLogLevel, resolveChatWrapper,
   type ChatHistoryItem, type ChatWrapper, type Llama, type LlamaContext, type LlamaContextSequence, type LlamaModel, type Token,
 } from 'node-llama-cpp';
-import { createBatchGate, type BatchGate } from '../../server/engine/batch-sync.js';
+import { createBatchGate, takeLowestSequence, type BatchGate } from '../../server/engine/batch-sync.js';
 import type { StreamTiming } from './stats.js';
 
 /** Context settings under test; anything left out is node-llama-cpp's default. */
@@ -68,7 +68,7 @@ export async function openRaw(modelPath: string, s: RawSettings, llama?: Llama):
       return chatWrapper.generateContextState({ chatHistory: toHistory(messages) }).contextText.tokenize(model.tokenizer).length;
     },
     async chat(messages, maxTokens) {
-      const seq = free.pop() ?? context.getSequence();
+      const seq = (gate ? takeLowestSequence(free) : free.pop()) ?? context.getSequence();
       gate?.enter();
       const chat = new LlamaChat({ contextSequence: seq, chatWrapper });
       const t0 = performance.now();

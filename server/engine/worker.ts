@@ -10,7 +10,7 @@ import {
 import type { CanonicalRequest, FinishReason } from '../contract/canonical.js';
 import { FromWorker, ToWorker, type LoadOptions } from '../contract/worker-protocol.js';
 import { computeSlots } from '../scheduler/slots.js';
-import { createBatchGate, type BatchGate } from './batch-sync.js';
+import { createBatchGate, takeLowestSequence, type BatchGate } from './batch-sync.js';
 import { chooseThreads, physicalCores } from './threads.js';
 import { availableRam } from './system-memory.js';
 
@@ -157,7 +157,7 @@ async function generate(id: number, req: CanonicalRequest): Promise<void> {
       m.gate.enter(); gated = true;
     }
     if (ac.signal.aborted) throw new Error('aborted');
-    seq = m.free.pop() ?? m.context.getSequence();
+    seq = takeLowestSequence(m.free) ?? m.context.getSequence();
     let stopReason: string;
     let trigger: (string | Token)[] | undefined;
     if (history) {
