@@ -2,6 +2,8 @@
 // each emitted file raw and gzipped (level 9), and writes bench/results/renderer-size.json with the
 // total against the goal of 300 KB gzipped. Run: node --import tsx bench/renderer-size.ts [--no-build]
 import { spawnSync } from 'node:child_process';
+import { machineInfo } from './lib/machine.js';
+import { barChart } from './lib/svg-chart.js';
 import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -35,14 +37,24 @@ export function measure(dist = DIST): RendererSize {
   };
 }
 
-if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  if (!process.argv.includes('--no-build')) {
+/** Builds the renderer (unless `build` is false), measures it and writes bench/results/renderer-size.{json,svg}. */
+export async function run(build = true): Promise<RendererSize> {
+  if (build) {
     const r = spawnSync(process.platform === 'win32' ? 'npm.cmd' : 'npm', ['run', 'build:renderer'], { cwd: ROOT, stdio: 'inherit' });
-    if (r.status !== 0) process.exit(r.status ?? 1);
+    if (r.status !== 0) throw new Error('renderer build failed');
   }
   const m = measure();
   mkdirSync(path.dirname(OUT), { recursive: true });
-  writeFileSync(OUT, JSON.stringify(m, null, 2) + '\n');
+  writeFileSync(OUT, JSON.stringify({ machine: machineInfo(), ...m }, null, 2) + '\n');
+  writeFileSync(OUT.replace(/\.json$/, '.svg'), barChart({
+    title: `Renderer bundle, gzipped (goal ≤ ${GOAL_GZIP_BYTES / 1000} KB)`, unit: 'KB',
+    series: [...m.files.map((f) => ({ label: f.file.replace(/^assets\//, ''), value: Math.round(f.gzipBytes / 100) / 10 })), { label: 'total', value: Math.round(m.totalGzipBytes / 100) / 10 }],
+  }));
   for (const f of m.files) console.log(`${f.file.padEnd(40)} ${String(f.bytes).padStart(9)} B  ${String(f.gzipBytes).padStart(8)} B gzip`);
   console.log(`total gzipped: ${(m.totalGzipBytes / 1000).toFixed(1)} KB (goal ≤ ${GOAL_GZIP_BYTES / 1000} KB: ${m.withinGoal ? 'met' : 'NOT met'}) → ${path.relative(ROOT, OUT)}`);
+  return m;
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  await run(!process.argv.includes('--no-build'));
 }
