@@ -141,6 +141,15 @@ test('429 with Retry-After: 7 → 429 with Retry-After 7 (also through the opena
   const sdk = new OpenAI({ baseURL: `${h.url}/v1`, apiKey: TEST_ADMIN_TOKEN, maxRetries: 0 });
   await assert.rejects(sdk.chat.completions.create({ model: 'f/429', messages: [{ role: 'user', content: 'x' }] }), (e: InstanceType<typeof OpenAI.APIError>) => e.status === 429 && e.headers?.get('retry-after') === '7');
   assert.equal(hits.get('429'), 2, 'a 429 is not retried');
+  // A streamed request gets the same HTTP 429 before any SSE byte.
+  const s = await chat('429', { stream: true });
+  assert.equal(s.status, 429);
+  assert.equal(s.headers.get('retry-after'), '7');
+  assert.match(s.headers.get('content-type') ?? '', /application\/json/);
+  await errorBody(s);
+  const s500 = await chat('500-twice', { stream: true });
+  assert.equal(s500.status, 502, 'a streamed request whose upstream fails before the first byte gets 502');
+  await errorBody(s500);
   assert.equal(await slotsUsed(), 0);
 });
 
