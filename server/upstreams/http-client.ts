@@ -166,13 +166,39 @@ export class UpstreamHttpClient {
       status: res.statusCode!,
       headers: res.headers,
       text,
-      async json(maxBytes = 8 * 1024 * 1024) {
-        let s = '';
-        for await (const part of text()) {
-          s += part;
-          if (s.length > maxBytes) throw hearthError('ERR_UPSTREAM', `The upstream ${upstream} sent a response that is too large.`);
-        }
-        try { return JSON.parse(s) as unknown; } catch { throw hearthError('ERR_UPSTREAM', `The upstream ${upstream} sent a response that is not valid JSON.`); }
+      /** The whole body as JSON; collected with plain 'data'/'end' events (no async iterator per chunk). */
+      json(maxBytes = 8 * 1024 * 1024) {
+        if (consumed) return Promise.reject(new Error('upstream body already consumed'));
+        consumed = true;
+        return new Promise<unknown>((resolve, reject) => {
+          const chunks: Buffer[] = [];
+          let size = 0;
+          let idle = false;
+          const timer = setTimeout(() => { idle = true; res.destroy(); }, idleMs);
+          const onAbort = () => res.destroy();
+          const finish = (err?: HearthError, value?: unknown) => {
+            clearTimeout(timer);
+            signal?.removeEventListener('abort', onAbort);
+            if (err) { if (!res.complete) res.destroy(); reject(err); } else resolve(value);
+          };
+          if (signal?.aborted) { finish(abortedError()); return; }
+          signal?.addEventListener('abort', onAbort, { once: true });
+          res.on('data', (c: Buffer) => {
+            timer.refresh();
+            size += c.length;
+            if (size > maxBytes) { finish(hearthError('ERR_UPSTREAM', `The upstream ${upstream} sent a response that is too large.`)); return; }
+            chunks.push(c);
+          });
+          res.once('end', () => {
+            try { finish(undefined, JSON.parse(Buffer.concat(chunks).toString('utf8'))); } catch { finish(hearthError('ERR_UPSTREAM', `The upstream ${upstream} sent a response that is not valid JSON.`)); }
+          });
+          res.once('close', () => {
+            if (res.complete) return;
+            if (idle) finish(hearthError('ERR_UPSTREAM_TIMEOUT', `The upstream ${upstream} sent nothing for ${idleMs} ms.`));
+            else if (signal?.aborted) finish(abortedError());
+            else finish(hearthError('ERR_UPSTREAM', `The upstream ${upstream} connection broke mid-response.`));
+          });
+        });
       },
     };
   }
