@@ -1,6 +1,7 @@
 // Owns the proxy-overhead benchmark (issue 5, acceptance 6): in one sitting, the same tiny
-// non-streamed OpenAI chat completion from a minimal upstream, three ways — direct, through nginx
-// (Debian nginx-light, the floor of what any proxy costs) and through Hearth (auth, key limits and
+// non-streamed OpenAI chat completion from a minimal upstream, four ways — direct, through nginx
+// (Debian nginx-light, the floor of what any proxy costs), through a bare Express 5 proxy (the floor of
+// an Express app on this machine) and through Hearth (auth, key limits and
 // admission on) — with autocannon: added time per request at 1 connection, requests/s at 32.
 // Writes bench/results/proxy-overhead.{json,svg}.
 // Run: node --import tsx bench/proxy-overhead.ts   (env: BENCH_SECONDS=8, BENCH_ROUNDS=3, BENCH_LOG_LEVEL=info)
@@ -36,6 +37,28 @@ const srv = http.createServer((req, res) => {
 });
 srv.keepAliveTimeout = 65000;
 srv.listen(0, '127.0.0.1', () => console.log('port ' + srv.address().port));
+`;
+
+/**
+ * The floor of an Express 5 proxy: express.json() and one route forwarding to the upstream with a
+ * keep-alive agent — no host check, auth, limits, admission, logging or metrics. Hearth is built on
+ * Express 5 (the contract's choice), so this is what any Express-based proxy pays on this machine.
+ */
+const EXPRESS_SRC = `
+import express from 'express';
+import http from 'node:http';
+const agent = new http.Agent({ keepAlive: true });
+const app = express();
+app.use(express.json());
+app.post('/v1/chat/completions', (req, res) => {
+  const body = JSON.stringify(req.body);
+  const up = http.request({ host: '127.0.0.1', port: Number(process.env.UPSTREAM_PORT), method: 'POST', path: '/v1/chat/completions', agent,
+    headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (ur) => {
+    const out = []; ur.on('data', (c) => out.push(c)); ur.on('end', () => res.json(JSON.parse(Buffer.concat(out).toString())));
+  });
+  up.end(body);
+});
+const srv = app.listen(0, '127.0.0.1', () => console.log('port ' + srv.address().port));
 `;
 
 function freePort(): Promise<number> {
@@ -105,13 +128,13 @@ async function cannon(url: string, headers: Record<string, string>, body: string
   };
 }
 
-const PATHS = ['direct', 'nginx', 'hearth'] as const;
+const PATHS = ['direct', 'nginx', 'express', 'hearth'] as const;
 type PathName = (typeof PATHS)[number];
 
 async function main() {
   const loadBefore = await waitForQuiet(1.5, Number(process.env.BENCH_QUIET_WAIT_MS ?? 60_000), (m) => process.stderr.write(m + '\n'));
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'hearth-bench-proxy-'));
-  let upstream: ChildProcess | undefined; let nginx: ChildProcess | undefined; let hearth: ChildProcess | undefined;
+  let upstream: ChildProcess | undefined; let nginx: ChildProcess | undefined; let hearth: ChildProcess | undefined; let expressProxy: ChildProcess | undefined;
   try {
     const up = await spawnUntil(process.execPath, ['-e', UPSTREAM_SRC], /port (\d+)\n/);
     upstream = up.proc;
@@ -128,6 +151,10 @@ async function main() {
       if (ok) break;
       await new Promise((r) => setTimeout(r, 50));
     }
+
+    const ex = await spawnUntil(process.execPath, ['--input-type=module', '-e', EXPRESS_SRC], /port (\d+)\n/, { cwd: REPO_ROOT, env: { UPSTREAM_PORT: String(upstreamPort) } });
+    expressProxy = ex.proc;
+    const expressPort = Number(ex.match[1]);
 
     // Hearth: the upstream declared in settings (concurrency 64 ≥ 32 connections), an API key with a generous rpm.
     const dataDir = path.join(tmp, 'hearth');
@@ -147,6 +174,7 @@ async function main() {
     const targets: Record<PathName, { url: string; headers: Record<string, string>; body: string }> = {
       direct: { url: `http://127.0.0.1:${upstreamPort}/v1/chat/completions`, headers: {}, body: JSON.stringify({ model: 'm', ...msg }) },
       nginx: { url: `http://127.0.0.1:${nginxPort}/v1/chat/completions`, headers: {}, body: JSON.stringify({ model: 'm', ...msg }) },
+      express: { url: `http://127.0.0.1:${expressPort}/v1/chat/completions`, headers: {}, body: JSON.stringify({ model: 'm', ...msg }) },
       hearth: { url: `${hearthUrl}/v1/chat/completions`, headers: { authorization: `Bearer ${apiKey}` }, body: JSON.stringify({ model: 'u/m', ...msg }) },
     };
     // Sanity: every path answers the same completion.
@@ -156,7 +184,7 @@ async function main() {
       if (r.status !== 200 || j.choices?.[0]?.message?.content !== 'Hello there!') throw new Error(`${p} answered ${r.status}: ${JSON.stringify(j)}`);
     }
 
-    const runs: Record<PathName, { c1: Run[]; c32: Run[] }> = { direct: { c1: [], c32: [] }, nginx: { c1: [], c32: [] }, hearth: { c1: [], c32: [] } };
+    const runs = Object.fromEntries(PATHS.map((p) => [p, { c1: [] as Run[], c32: [] as Run[] }])) as Record<PathName, { c1: Run[]; c32: Run[] }>;
     for (const p of PATHS) { const t = targets[p]; await cannon(t.url, t.headers, t.body, 32, WARMUP_SECONDS); }
     for (let round_ = 0; round_ < ROUNDS; round_++) {
       for (const conns of [1, 32] as const) {
@@ -174,11 +202,13 @@ async function main() {
     const perReq = Object.fromEntries(PATHS.map((p) => [p, med(p, 'c1', 'perRequestMs')])) as Record<PathName, number>;
     const rps32 = Object.fromEntries(PATHS.map((p) => [p, med(p, 'c32', 'requestsPerSec')])) as Record<PathName, number>;
     const summary = {
-      addedMsPerRequestAt1: { nginx: round(perReq.nginx - perReq.direct, 3), hearth: round(perReq.hearth - perReq.direct, 3) },
-      msPerRequestAt1: { direct: round(perReq.direct, 3), nginx: round(perReq.nginx, 3), hearth: round(perReq.hearth, 3) },
-      requestsPerSecAt32: { direct: round(rps32.direct, 0), nginx: round(rps32.nginx, 0), hearth: round(rps32.hearth, 0) },
+      addedMsPerRequestAt1: { nginx: round(perReq.nginx - perReq.direct, 3), express: round(perReq.express - perReq.direct, 3), hearth: round(perReq.hearth - perReq.direct, 3) },
+      msPerRequestAt1: Object.fromEntries(PATHS.map((p) => [p, round(perReq[p], 3)])),
+      requestsPerSecAt32: Object.fromEntries(PATHS.map((p) => [p, round(rps32[p], 0)])),
       nginxOverDirectAt32: round(rps32.nginx / rps32.direct, 3),
+      expressOverNginxAt32: round(rps32.express / rps32.nginx, 3),
       hearthOverNginxAt32: round(rps32.hearth / rps32.nginx, 3),
+      hearthOverExpressAt32: round(rps32.hearth / rps32.express, 3),
       goals: {
         hearthAddedMsAtMost: 0.3, hearthAddedMsMet: perReq.hearth - perReq.direct <= 0.3,
         hearthOverNginxAtLeast: 0.5, hearthOverNginxMet: rps32.hearth / rps32.nginx >= 0.5,
@@ -193,13 +223,14 @@ async function main() {
     };
     mkdirSync(RESULTS_DIR, { recursive: true });
     writeFileSync(path.join(RESULTS_DIR, 'proxy-overhead.json'), JSON.stringify(result, null, 2) + '\n');
-    const a = barChart({ title: `Time per request at 1 connection (added: nginx ${summary.addedMsPerRequestAt1.nginx} ms, Hearth ${summary.addedMsPerRequestAt1.hearth} ms) — ${result.machine.cpuModel}`, unit: 'ms', series: PATHS.map((p) => ({ label: p, value: round(perReq[p], 3) })) });
+    const a = barChart({ title: `Time per request at 1 connection (added: nginx ${summary.addedMsPerRequestAt1.nginx} ms, bare Express ${summary.addedMsPerRequestAt1.express} ms, Hearth ${summary.addedMsPerRequestAt1.hearth} ms)`, unit: 'ms', series: PATHS.map((p) => ({ label: p, value: round(perReq[p], 3) })) });
     const b = barChart({ title: `Requests/s at 32 connections (Hearth/nginx = ${summary.hearthOverNginxAt32})`, unit: 'req/s', series: PATHS.map((p) => ({ label: p, value: round(rps32[p], 0) })) });
     writeFileSync(path.join(RESULTS_DIR, 'proxy-overhead.svg'), stackSvgs([a, b]));
     process.stdout.write(JSON.stringify(summary, null, 2) + '\n');
   } finally {
     await stop(hearth);
     await stop(nginx);
+    await stop(expressProxy);
     await stop(upstream);
     rmSync(tmp, { recursive: true, force: true });
   }
