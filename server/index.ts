@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { EventEmitter } from 'node:events';
 import type { Config } from './config/options.js';
-import { createLogger } from './logging/logger.js';
+import { createLogger, flushLogs } from './logging/logger.js';
 import { ensureAdminToken, adminTokenBanner } from './auth/admin-token.js';
 import { KeyStore } from './auth/key-store.js';
 import { createKeyLimits } from './auth/key-limits.js';
@@ -167,7 +167,7 @@ export async function startServer(config: Config, opts: { settings?: SettingsSto
     await limits.close();
     upstreams.close();
     await keyStore.close();
-    logger.flush?.();
+    flushLogs(logger);
   })();
 
   return {

@@ -48,7 +48,8 @@ export function redactDeep(v: unknown, depth = 0, seen = new WeakSet<object>()):
 /** Creates the server logger. Never writes to stdout. */
 export function createLogger(opts: LoggerOptions = {}): Logger {
   const streams: pino.StreamEntry[] = [];
-  if (opts.stderr ?? true) streams.push({ stream: pino.destination({ dest: 2, sync: true }) });
+  // Asynchronous (buffered) like the file: a synchronous write per line is a syscall per request.
+  if (opts.stderr ?? true) streams.push({ stream: pino.destination({ dest: 2, sync: false }) });
   if (opts.dataDir) {
     const dir = path.join(opts.dataDir, 'logs');
     fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
@@ -57,7 +58,8 @@ export function createLogger(opts: LoggerOptions = {}): Logger {
   if (opts.destination) streams.push({ stream: opts.destination });
   const level = opts.level ?? 'info';
   for (const s of streams) s.level = level === 'silent' ? 'fatal' : level;
-  return pino({
+  const dest = streams.length === 1 ? streams[0]!.stream : pino.multistream(streams);
+  const logger = pino({
     level,
     base: { pid: process.pid },
     // Field-name redaction for the common shapes, plus a deep scrub of everything logged.
@@ -69,7 +71,18 @@ export function createLogger(opts: LoggerOptions = {}): Logger {
         method.apply(this, args.map((a) => (typeof a === 'string' ? scrubText(a) : a)) as Parameters<typeof method>);
       },
     },
-  }, streams.length === 1 ? streams[0]!.stream : pino.multistream(streams));
+  }, dest);
+  flushers.set(logger, () => {
+    try { (dest as { flushSync?: () => void }).flushSync?.(); } catch { /* a destination still opening has nothing buffered */ }
+  });
+  return logger;
+}
+
+const flushers = new WeakMap<Logger, () => void>();
+
+/** Writes out whatever the asynchronous destinations still buffer (call before exiting). */
+export function flushLogs(logger: Logger): void {
+  flushers.get(logger)?.();
 }
 
 /** Access log: method, path (no query string), status, latency, request id, key name; never the key. */
