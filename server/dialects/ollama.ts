@@ -202,12 +202,12 @@ export function loadResponse(kind: OllamaKind, model: string, reason: 'load' | '
  * failure is one `{"error": "..."}` line, then the connection closes.
  */
 export function ollamaSink(res: Response, o: { kind: OllamaKind; model: string; stallMs: number }): StreamSink {
-  const w = ndjsonWriter(res, o.stallMs);
+  const w = ndjsonWriter(res, o.stallMs, () => chunk(o.kind, o.model, ''));
   const t0 = performance.now();
   let promptAt: number | undefined;
   return {
     open: () => w.open(),
-    heartbeat() { if (!res.writableNeedDrain && !res.destroyed && !res.writableEnded) res.write(JSON.stringify(chunk(o.kind, o.model, '')) + '\n'); },
+    heartbeat: () => w.heartbeat(),
     async write(e: EngineEvent) {
       const now = performance.now();
       if (e.type === 'start') { promptAt ??= now; return; }

@@ -36,13 +36,13 @@ export function sseWriter(res: Response, stallMs: number): FrameWriter {
   };
 }
 
-export function ndjsonWriter(res: Response, stallMs: number): FrameWriter {
+/** NDJSON frames; `heartbeatFrame` is the line a heartbeat sends (clients parse every line, so it must be valid JSON). */
+export function ndjsonWriter(res: Response, stallMs: number, heartbeatFrame: () => unknown): FrameWriter {
   return {
     open: () => openStream(res, 'application/x-ndjson'),
     send(data) { return writeWithBackpressure(res, JSON.stringify(data) + '\n', { stallMs }); },
     raw(text) { return writeWithBackpressure(res, text, { stallMs }); },
-    // NDJSON readers split on newlines and skip blank lines.
-    heartbeat() { if (!res.writableNeedDrain && !res.destroyed) res.write('\n'); },
+    heartbeat() { if (!res.writableNeedDrain && !res.destroyed && !res.writableEnded) res.write(JSON.stringify(heartbeatFrame()) + '\n'); },
     end() { if (!res.writableEnded) res.end(); },
   };
 }

@@ -63,7 +63,6 @@ export class EngineSupervisor extends EventEmitter {
   private child: ChildProcess | undefined;
   private nextId = 1;
   private pending = new Map<number, Pending>();
-  private loaded = new Map<string, { path: string; options: LoadOptions; info: LoadedInfo }>();
   private readyPromise: Promise<void> | undefined;
   private closing = false;
 
@@ -114,7 +113,6 @@ export class EngineSupervisor extends EventEmitter {
         this.lastCrash = { at: new Date().toISOString(), reason };
         if (!ready) { reject(new Error(reason)); }
         // Restart after a short back-off; LocalModels loads its models again.
-        this.loaded.clear();
         this.state = 'restarting';
         this.readyPromise = new Promise<void>((r) => setTimeout(r, Math.min(5000, 100 * this.restarts))).then(() => this.spawn());
         this.readyPromise.catch(() => undefined);
@@ -152,19 +150,12 @@ export class EngineSupervisor extends EventEmitter {
 
   async load(model: string, modelPath: string, options: LoadOptions): Promise<LoadedInfo> {
     await this.ready();
-    const info = await this.call((id) => ({ t: 'load', id, model, path: modelPath, options }), (m) => (m.t === 'loaded' ? m.info : undefined));
-    this.loaded.set(model, { path: modelPath, options, info });
-    return info;
+    return this.call((id) => ({ t: 'load', id, model, path: modelPath, options }), (m) => (m.t === 'loaded' ? m.info : undefined));
   }
 
   async unload(model: string): Promise<void> {
-    this.loaded.delete(model);
     if (this.state !== 'ready') return;
     await this.call((id) => ({ t: 'unload', id, model }), (m) => (m.t === 'unloaded' ? true : undefined));
-  }
-
-  loadedModels(): Map<string, LoadedInfo> {
-    return new Map([...this.loaded].map(([k, v]) => [k, v.info]));
   }
 
   async memory(): Promise<MemoryInfo> {

@@ -151,8 +151,8 @@ export async function runInference(deps: PipelineDeps, req: Request, res: Respon
       lease.release();
       if (finishReason !== 'error') deps.admission.recordCompletion(target.pool, { durationMs: durationMs - lease.queuedMs, outputTokens: usage.completionTokens });
     }
-    const total = usage.promptTokens + usage.completionTokens;
-    count(Math.max(0, total - counted) || (counted === 0 ? Math.max(deltas, 0) : 0));
+    // Charge what is still owed: the exact usage when the engine reported it, else the deltas since the last flush.
+    count(finishReason !== 'error' ? usage.promptTokens + usage.completionTokens - counted : deltas % TOKEN_FLUSH);
     deps.observer?.finished?.(target.pool, { usage, finishReason, durationMs, status, principal, model: canonical.model, ...(errorCode ? { error: errorCode } : {}) });
   }
 }
