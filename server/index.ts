@@ -56,9 +56,16 @@ export async function startServer(config: Config, opts: { settings?: SettingsSto
   supervisor.on('crash', (c) => { metrics.engineRestarts.inc(); logger.error(c, 'engine worker crashed; restarting'); });
   const recent = new RecentRequests();
 
+  // Whether the models dir holds a valid model, for /readyz: checked at start, then again in the
+  // background at most once a second when asked (files can be copied in while the server runs).
   let catalogHasModels = false;
+  let catalogCheckedAt = Date.now();
   const refreshCatalog = async () => { catalogHasModels = (await listModels(config.modelsDir)).some((m) => m.valid); };
   await refreshCatalog().catch(() => undefined);
+  const hasCatalogModels = () => {
+    if (Date.now() - catalogCheckedAt > 1000) { catalogCheckedAt = Date.now(); void refreshCatalog().catch(() => undefined); }
+    return catalogHasModels;
+  };
 
   const settings = opts.settings ?? SettingsStore.open(config.dataDir);
   const settingsModels = () => settings.get().models ?? {};
@@ -77,7 +84,7 @@ export async function startServer(config: Config, opts: { settings?: SettingsSto
     },
     keepAliveMs: config.keepAlive,
     maxLoadedModels: config.maxLoadedModels,
-    hasCatalogModels: () => catalogHasModels,
+    hasCatalogModels,
     onLog: (msg) => logger.info(msg),
   });
   const router = new ModelRouter({

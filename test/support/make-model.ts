@@ -22,16 +22,28 @@ export interface ModelSpec {
   /** Trained context length written to the metadata. */
   contextLength: number;
   /** Storage type of the 2-D weight matrices. */
-  weightType: 'f32' | 'f16';
+  weightType: WeightType;
   /** PRNG seed: same seed, same bytes. */
   seed: number;
   /** When set, the extra vocabulary pieces are this many characters long and only they are ever generated (large stream chunks). */
   pieceLength?: number;
 }
 
+/** Storage types the writer can encode: float, and the two simplest llama.cpp block quantizations. */
+export type WeightType = 'f32' | 'f16' | 'q8_0' | 'q4_0';
+/** ggml type id, block length (elements) and block bytes of each. */
+const GGML: Record<WeightType, { id: number; block: number; bytes: number }> = {
+  f32: { id: 0, block: 1, bytes: 4 }, f16: { id: 1, block: 1, bytes: 2 }, q4_0: { id: 2, block: 32, bytes: 18 }, q8_0: { id: 8, block: 32, bytes: 34 },
+};
+/** general.file_type ("mostly X") for each weight type. */
+const FILE_TYPE: Record<WeightType, number> = { f32: 0, f16: 1, q4_0: 2, q8_0: 7 };
+
 /** The named sizes: "tiny" (~0.3 MB) for tests, "bench" (~120 MB) for benchmarks. */
 export const MODEL_SPECS = {
   tiny: { embd: 64, layers: 2, heads: 4, headsKv: 4, ff: 128, vocab: 384, contextLength: 16384, weightType: 'f16', seed: 42 },
+  /** Like tiny with Q8_0 / Q4_0 weights: quantized block layouts as real models ship them. */
+  'tiny-q8': { embd: 64, layers: 2, heads: 4, headsKv: 4, ff: 128, vocab: 384, contextLength: 4096, weightType: 'q8_0', seed: 44 },
+  'tiny-q4': { embd: 64, layers: 2, heads: 4, headsKv: 4, ff: 128, vocab: 384, contextLength: 4096, weightType: 'q4_0', seed: 45 },
   /** Like tiny, but every generated token is 4 KB of text: fills socket buffers fast (slow-reader tests). */
   wide: { embd: 64, layers: 2, heads: 4, headsKv: 4, ff: 128, vocab: 421, contextLength: 4096, weightType: 'f16', seed: 43, pieceLength: 4096 },
   bench: { embd: 512, layers: 8, heads: 8, headsKv: 8, ff: 1408, vocab: 32000, contextLength: 4096, weightType: 'f16', seed: 7 },
@@ -79,7 +91,32 @@ function toHalf(v: number): number {
   return sign | (exp << 10) | (mant >> 13);
 }
 
-interface TensorPlan { name: string; dims: number[]; type: 'f32' | 'f16'; fill: (i: number, rand: () => number) => number }
+interface TensorPlan { name: string; dims: number[]; type: WeightType; fill: (i: number, rand: () => number) => number }
+
+/** Encodes `values` (a multiple of 32 long) as Q8_0 or Q4_0 blocks, as ggml's reference quantizers do. */
+function quantize(values: Float32Array, type: 'q8_0' | 'q4_0'): Buffer {
+  const { bytes } = GGML[type];
+  const out = Buffer.alloc((values.length / 32) * bytes);
+  for (let b = 0; b < values.length / 32; b++) {
+    const x = values.subarray(b * 32, b * 32 + 32);
+    const o = b * bytes;
+    if (type === 'q8_0') {
+      let amax = 0;
+      for (const v of x) amax = Math.max(amax, Math.abs(v));
+      const d = amax / 127; const id = d ? 1 / d : 0;
+      out.writeUInt16LE(toHalf(d), o);
+      for (let j = 0; j < 32; j++) out.writeInt8(Math.round(x[j]! * id), o + 2 + j);
+    } else {
+      let max = 0;
+      for (const v of x) if (Math.abs(v) > Math.abs(max)) max = v;
+      const d = max / -8; const id = d ? 1 / d : 0;
+      out.writeUInt16LE(toHalf(d), o);
+      const q = (v: number) => Math.min(15, Math.floor(v * id + 8.5));
+      for (let j = 0; j < 16; j++) out.writeUInt8(q(x[j]!) | (q(x[j + 16]!) << 4), o + 2 + j);
+    }
+  }
+  return out;
+}
 
 /** Builds the vocabulary: specials, 256 byte tokens, printable single chars, then unique pieces. */
 export function buildVocab(size: number, pieceLength?: number): { tokens: string[]; scores: number[]; types: number[]; firstPiece: number } {
@@ -125,7 +162,7 @@ export function buildGguf(spec: ModelSpec, name = 'hearth-test'): Buffer {
   kv('general.architecture', GGUF_TYPE.str, str('llama'));
   kv('general.name', GGUF_TYPE.str, str(name));
   kv('general.alignment', GGUF_TYPE.u32, u32(ALIGN));
-  kv('general.file_type', GGUF_TYPE.u32, u32(spec.weightType === 'f16' ? 1 : 0));
+  kv('general.file_type', GGUF_TYPE.u32, u32(FILE_TYPE[spec.weightType]));
   kv('llama.context_length', GGUF_TYPE.u32, u32(spec.contextLength));
   kv('llama.embedding_length', GGUF_TYPE.u32, u32(spec.embd));
   kv('llama.block_count', GGUF_TYPE.u32, u32(spec.layers));
@@ -182,11 +219,12 @@ export function buildGguf(spec: ModelSpec, name = 'hearth-test'): Buffer {
   let offset = 0;
   for (const t of tensors) {
     const count = t.dims.reduce((a, b) => a * b, 1);
-    const bytes = count * (t.type === 'f16' ? 2 : 4);
-    const buf = Buffer.alloc(bytes);
-    if (t.type === 'f16') for (let i = 0; i < count; i++) buf.writeUInt16LE(toHalf(t.fill(i, rand)), i * 2);
-    else for (let i = 0; i < count; i++) buf.writeFloatLE(t.fill(i, rand), i * 4);
-    infos.push(Buffer.concat([str(t.name), u32(t.dims.length), ...t.dims.map(u64), u32(t.type === 'f16' ? 1 : 0), u64(offset)]));
+    let buf: Buffer;
+    if (t.type === 'f16') { buf = Buffer.alloc(count * 2); for (let i = 0; i < count; i++) buf.writeUInt16LE(toHalf(t.fill(i, rand)), i * 2); }
+    else if (t.type === 'f32') { buf = Buffer.alloc(count * 4); for (let i = 0; i < count; i++) buf.writeFloatLE(t.fill(i, rand), i * 4); }
+    else { const v = new Float32Array(count); for (let i = 0; i < count; i++) v[i] = t.fill(i, rand); buf = quantize(v, t.type); }
+    const bytes = buf.length;
+    infos.push(Buffer.concat([str(t.name), u32(t.dims.length), ...t.dims.map(u64), u32(GGML[t.type].id), u64(offset)]));
     const padded = Math.ceil(bytes / ALIGN) * ALIGN;
     datas.push(buf, Buffer.alloc(padded - bytes));
     offset += padded;
