@@ -1,7 +1,8 @@
 // Owns the app shell: signing in (desktop bridge, stored token, or the sign-in form), what the token
 // may see (admin: every page; API key: the chat alone), the navigation (hash routes) and signing out.
 import { useCallback, useEffect, useState } from 'react';
-import { desktopSession, errorText, forgetToken, probeRole, storedToken, storeToken, type Session } from './api.js';
+import { desktopSession, errorText, forgetToken, json, probeRole, storedToken, storeToken, type Session } from './api.js';
+import { ServableModelList } from '../../server/contract/admin.js';
 import { SignIn } from './pages/sign-in.js';
 import { ChatPage } from './pages/chat.js';
 import { ModelsPage } from './pages/models.js';
@@ -44,6 +45,11 @@ export function App() {
       if (!s.desktop) storeToken(s.token, remember ?? false);
       setSession(s); setRole(r);
       if (r === 'key') location.hash = '#/chat';
+      // First run: with nothing to chat with yet, the owner lands on the models page (recommended list first).
+      else if (!location.hash.replace(/^#\/?/, '')) {
+        const models = await json(s, ServableModelList, '/admin/models').catch(() => null);
+        if (models && models.data.length === 0) location.hash = '#/models';
+      }
     } catch (e) {
       if (!s.desktop) forgetToken();
       setError((e as { status?: number }).status === 401 ? 'That token was not accepted. Paste the admin token or an API key.' : errorText(e));

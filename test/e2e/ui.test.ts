@@ -366,3 +366,35 @@ describe('web UI end to end', { timeout: 240_000 }, () => {
     assert.equal(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned), undefined);
   });
 });
+
+describe('first run', { timeout: 120_000 }, () => {
+  it('with no model yet, signing in leads straight to the recommended list', async () => {
+    ensureRendererBuilt();
+    const h = await startHearth({ model: false });
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'hearth-e2e-first-run-'));
+    const ctx = await chromium.launchPersistentContext(dir, {
+      executablePath: CHROMIUM, headless: true, viewport: { width: 1280, height: 860 },
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    });
+    try {
+      const page = ctx.pages()[0] ?? await ctx.newPage();
+      const errors: string[] = [];
+      page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+      page.on('pageerror', (e) => errors.push(String(e)));
+      await page.goto(`${h.url}/`);
+      await page.getByLabel('Token').fill(h.adminToken);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.getByRole('heading', { name: 'Get your first model' }).waitFor();
+      assert.match(page.url(), /#\/models$/);
+      assert.ok((await page.getByText(/hf:/).count()) >= 3 || (await page.getByRole('button', { name: /pull|download/i }).count()) >= 3, 'recommended models are offered');
+      mkdirSync(SHOTS, { recursive: true });
+      await page.screenshot({ path: path.join(SHOTS, 'first-run.png'), fullPage: true });
+      assert.deepEqual(errors, []);
+    } finally {
+      await ctx.close().catch(() => undefined);
+      await h.stop();
+      rmSync(dir, { recursive: true, force: true });
+      rmSync(h.dataDir, { recursive: true, force: true });
+    }
+  });
+});
