@@ -58,3 +58,23 @@ test('hostile GGUF files are listed invalid and loading them is refused with 422
   assert.equal(st.engine.restarts, 0);
   assert.deepEqual(st.loaded, [], 'nothing reached the engine');
 });
+
+test('Ollama keep_alive on a load request sets the idle time; keep_alive 0 unloads', async () => {
+  await using h = await startHearth({ args: ['--keep-alive', '10m', '--context-size', '256'] });
+  await waitReady(h.url);
+  const gen = (body: Record<string, unknown>) => fetch(`${h.url}/api/generate`, { method: 'POST', headers: H(h.adminToken), body: JSON.stringify({ model: 'tiny', prompt: '', ...body }) });
+  const ps = async () => ((await (await fetch(`${h.url}/api/ps`, { headers: H(h.adminToken) })).json()) as Ps).models;
+  const loaded = (await (await gen({ keep_alive: '1s' })).json()) as { done: boolean; done_reason: string };
+  assert.equal(loaded.done_reason, 'load');
+  const [m] = await ps();
+  assert.ok(m, 'loaded');
+  assert.ok(Date.parse(m.expires_at) - Date.now() < 5_000, `expires within seconds, not the 10 min default (${m.expires_at})`);
+  let left = await ps();
+  for (let i = 0; i < 100 && left.length; i++) { await new Promise((r) => setTimeout(r, 100)); left = await ps(); }
+  assert.deepEqual(left, [], 'unloaded after its own keep_alive');
+  await gen({ keep_alive: -1 });
+  assert.equal((await ps()).length, 1);
+  const unloaded = (await (await gen({ keep_alive: 0 })).json()) as { done_reason: string };
+  assert.equal(unloaded.done_reason, 'unload');
+  assert.deepEqual(await ps(), []);
+});
