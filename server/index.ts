@@ -18,9 +18,7 @@ import { ModelRouter } from './inference/router.js';
 import { createSpillPolicy } from './inference/spill.js';
 import { createUpstreams } from './upstreams/registry.js';
 import { RecentRequests } from './inference/recent.js';
-import { listModels, resolveLoadableModel } from './models/catalog.js';
-import { validateGguf } from './models/gguf-validate.js';
-import { hearthError } from './errors/catalog.js';
+import { checkLoadableFile, listModels, resolveLoadableModel } from './models/catalog.js';
 import { createApp } from './http/app.js';
 import { handleClientError } from './http/client-error.js';
 import { readiness } from './routes/health.js';
@@ -71,12 +69,7 @@ export async function startServer(config: Config, opts: { settings?: SettingsSto
   const settingsModels = () => settings.get().models ?? {};
   const local = new LocalModels({
     supervisor,
-    resolvePath: async (name, registered) => {
-      if (!registered) return (await resolveLoadableModel(config.modelsDir, name)).file;
-      const v = await validateGguf(registered);
-      if (!v.valid) throw hearthError('ERR_MODEL_INVALID', `The model "${name}" is not a valid GGUF file: ${v.reason}.`);
-      return registered;
-    },
+    resolvePath: async (name, registered) => (await (registered ? checkLoadableFile(registered, name) : resolveLoadableModel(config.modelsDir, name))).file,
     setCapacity: (pool, slots) => admission.setCapacity(pool, slots),
     loadOptions: (name) => {
       const m = settingsModels()[name] ?? {};

@@ -1,6 +1,7 @@
 // Owns the chat conversations kept in the browser (localStorage): their shape, loading (validated,
 // a bad store is ignored rather than crashing the page) and saving (bounded in count and size).
 import { z } from 'zod';
+import { ChatRole } from '../../server/contract/canonical.js';
 
 export const MessageStats = z.object({
   completionTokens: z.number().optional(),
@@ -14,7 +15,7 @@ export const MessageStats = z.object({
 export type MessageStats = z.infer<typeof MessageStats>;
 
 export const ChatMessage = z.object({
-  role: z.enum(['system', 'user', 'assistant']),
+  role: ChatRole,
   content: z.string(),
   model: z.string().optional(),
   stats: MessageStats.optional(),

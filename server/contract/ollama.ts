@@ -109,22 +109,13 @@ export const OllamaStats = z.object({
 });
 export type OllamaStats = z.infer<typeof OllamaStats>;
 
-export const OllamaChatChunk = z.object({
-  model: z.string(),
-  created_at: z.string(),
-  message: z.object({ role: z.literal('assistant'), content: z.string() }),
-  done: z.boolean(),
-  done_reason: DoneReason.optional(),
-}).extend(OllamaStats.partial().shape);
+/** What every streamed line carries; the last (`done: true`) adds the statistics. */
+const OllamaChunkBase = z.object({ model: z.string(), created_at: z.string(), done: z.boolean(), done_reason: DoneReason.optional() }).extend(OllamaStats.partial().shape);
+
+export const OllamaChatChunk = OllamaChunkBase.extend({ message: z.object({ role: z.literal('assistant'), content: z.string() }) });
 export type OllamaChatChunk = z.infer<typeof OllamaChatChunk>;
 
-export const OllamaGenerateChunk = z.object({
-  model: z.string(),
-  created_at: z.string(),
-  response: z.string(),
-  done: z.boolean(),
-  done_reason: DoneReason.optional(),
-}).extend(OllamaStats.partial().shape);
+export const OllamaGenerateChunk = OllamaChunkBase.extend({ response: z.string() });
 export type OllamaGenerateChunk = z.infer<typeof OllamaGenerateChunk>;
 
 export const OllamaModelDetails = z.object({

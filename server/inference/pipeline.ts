@@ -8,6 +8,7 @@ import type { Principal } from '../auth/principal.js';
 import type { Admission, Lease } from '../scheduler/admission.js';
 import { createHeartbeat } from '../scheduler/stream-guard.js';
 import type { ModelRouter, Target } from './router.js';
+import { admitTo, awaitSlot, checkKeyLimits } from './admit.js';
 
 /** How a dialect writes a stream. `write` may await backpressure; it rejects if the client stalls. */
 export interface StreamSink {
@@ -56,10 +57,8 @@ const DONE = Object.freeze({ done: true });
 
 /** Runs `canonical`: streams into `sink` when given, else collects and returns the whole answer. */
 export async function runInference(deps: PipelineDeps, req: Request, res: Response, canonical: CanonicalRequest, sink?: StreamSink): Promise<Collected | undefined> {
-  const principal = res.locals.principal as Principal;
   const started = performance.now();
-  const limitHeaders = await deps.limits.checkRequest(principal, canonical.model);
-  for (const [k, v] of Object.entries(limitHeaders)) res.setHeader(k, v);
+  const principal = await checkKeyLimits(deps.limits, res, canonical.model);
 
   let target = await deps.router.resolve(canonical.model);
   const ac = new AbortController();
@@ -69,7 +68,6 @@ export async function runInference(deps: PipelineDeps, req: Request, res: Respon
   const deadline = deps.requestTimeoutMs > 0 ? setTimeout(() => { abortReason ??= 'deadline'; ac.abort(); }, deps.requestTimeoutMs) : undefined;
 
   let lease: Lease | undefined;
-  let pendingLease: Promise<Lease> | undefined;
   // A granted stream opens at its first event, so errors before it (context too long, an upstream's
   // 429 or 5xx) still get their HTTP status; a queued stream opens at once to carry x-queue-position.
   // Either way a heartbeat opens it when nothing has been sent for heartbeatMs.
@@ -85,27 +83,16 @@ export async function runInference(deps: PipelineDeps, req: Request, res: Respon
   let errorCode: string | undefined;
   const count = (n: number) => { if (n > 0) { counted += n; void deps.limits.addTokens(principal, n).catch(() => undefined); } };
   try {
-    const priority = principal.kind === 'admin' ? 'owner' : 'normal';
-    let admit;
-    try {
-      admit = deps.admission.admit(target.pool, { priority, signal: ac.signal });
-    } catch (err) {
-      const spill = target.kind === 'local' && deps.spillTarget ? await deps.spillTarget(canonical.model, principal) : undefined;
-      if (!spill) { deps.observer?.rejected?.(target.pool, 'queue_full'); throw err; }
-      target = spill;
-      admit = deps.admission.admit(target.pool, { priority, signal: ac.signal });
-    }
+    const admitted = await admitTo(deps, target, canonical.model, principal, ac.signal);
+    target = admitted.target;
+    const admit = admitted.admit;
     deps.observer?.admitted?.(target.pool, admit.kind === 'queued');
-    const preparing = target.prepare();
     if (admit.kind === 'queued') {
       res.setHeader('x-queue-position', String(admit.position));
-      pendingLease = admit.lease;
       open();
     }
     hb?.start();
-    if (admit.kind === 'granted') lease = admit.lease;
-    const [, got] = await Promise.all([preparing, admit.lease]);
-    lease = got;
+    lease = await awaitSlot(target, admit);
     if (ac.signal.aborted) throw hearthError(abortReason === 'deadline' ? 'ERR_DEADLINE' : 'ERR_INTERNAL', 'aborted');
 
     let text = '';
@@ -145,7 +132,6 @@ export async function runInference(deps: PipelineDeps, req: Request, res: Respon
     if (deadline) clearTimeout(deadline);
     res.off('close', onClose);
     if (!ac.signal.aborted) ac.abort(DONE); // leaves the queue if still waiting
-    if (!lease && pendingLease) pendingLease.then((l) => l.release(), () => undefined);
     const durationMs = performance.now() - started;
     if (lease) {
       lease.release();

@@ -11,8 +11,9 @@ export class RecentRequests {
     this.items.push(r);
     if (this.items.length > this.capacity) this.items.shift();
     const b = Math.floor(Date.now() / 5000);
-    this.buckets.set(b, (this.buckets.get(b) ?? 0) + r.completionTokens);
-    for (const k of this.buckets.keys()) if (k < b - 120) this.buckets.delete(k);
+    const had = this.buckets.get(b);
+    this.buckets.set(b, (had ?? 0) + r.completionTokens);
+    if (had === undefined) for (const k of this.buckets.keys()) if (k < b - 120) this.buckets.delete(k); // once per new bucket
   }
 
   list(): RecentRequest[] { return [...this.items].reverse(); }

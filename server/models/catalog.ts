@@ -90,7 +90,11 @@ export async function listModels(modelsDir: string, opts: CatalogOptions = {}): 
  * this before any native load.
  */
 export async function resolveLoadableModel(modelsDir: string, name: string): Promise<{ file: string; info: GgufHeaderInfo }> {
-  const file = modelPath(modelsDir, name);
+  return checkLoadableFile(modelPath(modelsDir, name), name);
+}
+
+/** Pre-validates `file` (any path, e.g. `--model ./x.gguf`) for model `name`, with the same errors. */
+export async function checkLoadableFile(file: string, name: string): Promise<{ file: string; info: GgufHeaderInfo }> {
   let v;
   try { v = await validateGguf(file); } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw hearthError('ERR_MODEL_NOT_FOUND', `The model "${name}" does not exist.`);

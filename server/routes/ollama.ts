@@ -8,18 +8,15 @@ import {
 import { hearthError } from '../errors/catalog.js';
 import { runInference } from '../inference/pipeline.js';
 import { runEmbedding } from '../inference/embeddings.js';
-import type { Principal } from '../auth/principal.js';
 import type { Services } from '../http/services.js';
+import { checkKeyLimits } from '../inference/admit.js';
 
 export function ollamaRoutes(s: Services) {
   const stallMs = s.config.writeStallMs;
   const version = process.env.npm_package_version ?? '0.1.0';
 
   /** Key limits (rate, allowed models) apply to load and unload requests as to generation. */
-  async function checkKey(res: Response, model: string): Promise<void> {
-    const headers = await s.pipeline.limits.checkRequest(res.locals.principal as Principal, model);
-    for (const [k, v] of Object.entries(headers)) res.setHeader(k, v);
-  }
+  const checkKey = (res: Response, model: string) => checkKeyLimits(s.pipeline.limits, res, model);
 
   /** Ollama's empty prompt: load the model, or with keep_alive 0 unload it. */
   async function loadOrUnload(res: Response, model: string, keepAliveMs: number | undefined): Promise<'load' | 'unload'> {
