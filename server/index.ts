@@ -3,7 +3,7 @@
 // engine worker (sequences, contexts, models, llama) and the stores.
 import { mkdirSync, existsSync, statSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import { EventEmitter } from 'node:events';
 import type { Config } from './config/options.js';
 import { createLogger, flushLogs } from './logging/logger.js';
@@ -111,9 +111,10 @@ export async function startServer(config: Config, opts: { settings?: SettingsSto
     config, logger, adminToken: admin.token, keyStore, settings, supervisor, local, router, admission, pipeline, metrics, recent,
     address: { host: config.host, port: config.port }, startedAt: Date.now(), draining: false,
   };
-  const app = createApp(services);
+  const { app, lane } = createApp(services);
   const server: Server = await new Promise((resolve, reject) => {
-    const srv = app.listen(config.port, config.host, () => resolve(srv));
+    const srv = createServer((req, res) => { if (!lane.handle(req, res)) app(req, res); });
+    srv.listen(config.port, config.host, () => resolve(srv));
     srv.once('error', reject);
   });
   server.keepAliveTimeout = 65_000;

@@ -66,6 +66,10 @@ export const EngineEvent = z.discriminatedUnion('type', [
 ]);
 export type EngineEvent = z.infer<typeof EngineEvent>;
 
+/** A whole answer, for requests that do not stream: the `delta`s joined, with the `done` event's fields. */
+export const Completion = z.object({ text: z.string(), finishReason: FinishReason, usage: Usage, stopSequence: z.string().optional() });
+export type Completion = z.infer<typeof Completion>;
+
 export const EmbedRequest = z.object({ model: z.string().min(1).max(512), input: z.array(z.string()).min(1).max(2048) });
 export type EmbedRequest = z.infer<typeof EmbedRequest>;
 export const EmbedResult = z.object({ embeddings: z.array(z.array(z.number())), promptTokens: z.number().int() });

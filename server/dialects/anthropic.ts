@@ -2,7 +2,7 @@
 // canonical events into the message response, its SSE events (message_start ... message_stop) and
 // the model list in Anthropic's shape.
 import { responseId } from './ids.js';
-import type { Response } from 'express';
+import type { HttpResponse } from '../http/node-http.js';
 import type { CanonicalMessage, CanonicalRequest, EngineEvent, FinishReason, Sampling, Usage } from '../contract/canonical.js';
 import { AnthropicModelsQuery, MessagesRequest, type AnthropicContent, type AnthropicModelInfo, type AnthropicModelList, type AnthropicUsage, type MessageResponse, type MessageStreamEvent, type StopReason } from '../contract/anthropic.js';
 import type { ModelListing } from '../inference/engine.js';
@@ -62,7 +62,7 @@ export function messageResponse(model: string, r: Collected): MessageResponse {
  * message_delta (stop_reason, usage) and message_stop. Heartbeats are SSE comments; a failure is
  * one `event: error` and the connection closes.
  */
-export function anthropicSink(res: Response, o: { model: string; stallMs: number }): StreamSink {
+export function anthropicSink(res: HttpResponse, o: { model: string; stallMs: number }): StreamSink {
   const w = sseWriter(res, o.stallMs);
   const id = newMessageId();
   const send = (e: MessageStreamEvent) => w.send(e, e.type);

@@ -2,7 +2,7 @@
 // (options, keep_alive, `<name>:latest`, load/unload requests), and canonical events into Ollama's
 // NDJSON chunks, final statistics (durations in ns), and the tags/ps/show listings.
 import { createHash } from 'node:crypto';
-import type { Response } from 'express';
+import type { HttpResponse } from '../http/node-http.js';
 import type { CanonicalMessage, CanonicalRequest, EngineEvent, FinishReason, Sampling, Usage } from '../contract/canonical.js';
 import {
   OLLAMA_SUPPORTED_OPTIONS, OllamaChatRequest, OllamaEmbedRequest, OllamaEmbeddingsRequest, OllamaGenerateRequest, OllamaShowRequest,
@@ -201,7 +201,7 @@ export function loadResponse(kind: OllamaKind, model: string, reason: 'load' | '
  * statistics. Heartbeats are empty-content chunks (valid lines every Ollama client accepts); a
  * failure is one `{"error": "..."}` line, then the connection closes.
  */
-export function ollamaSink(res: Response, o: { kind: OllamaKind; model: string; stallMs: number }): StreamSink {
+export function ollamaSink(res: HttpResponse, o: { kind: OllamaKind; model: string; stallMs: number }): StreamSink {
   const w = ndjsonWriter(res, o.stallMs, () => chunk(o.kind, o.model, ''));
   const t0 = performance.now();
   let promptAt: number | undefined;

@@ -1,6 +1,6 @@
 // Owns the OpenAI dialect: translates chat/completions/embeddings requests into the canonical
 // request, and canonical events into OpenAI responses and SSE chunks.
-import type { Response } from 'express';
+import type { HttpResponse } from '../http/node-http.js';
 import type { CanonicalMessage, CanonicalRequest, EngineEvent, FinishReason, Sampling, Usage } from '../contract/canonical.js';
 import { ChatCompletionRequest, CompletionRequest, EmbeddingsRequest } from '../contract/openai.js';
 import { errorBody } from '../errors/format.js';
@@ -70,7 +70,7 @@ const usageOf = (u: Usage) => ({ prompt_tokens: u.promptTokens, completion_token
 export const newId = (prefix: string) => responseId(prefix);
 
 /** The OpenAI SSE sink for chat (`chat.completion.chunk`) or completions (`text_completion`). */
-export function openaiSink(res: Response, o: { kind: 'chat' | 'completion'; model: string; includeUsage: boolean; stallMs: number }): StreamSink {
+export function openaiSink(res: HttpResponse, o: { kind: 'chat' | 'completion'; model: string; includeUsage: boolean; stallMs: number }): StreamSink {
   const w = sseWriter(res, o.stallMs);
   const id = newId(o.kind === 'chat' ? 'chatcmpl' : 'cmpl');
   const created = Math.floor(Date.now() / 1000);

@@ -1,6 +1,6 @@
 // Owns the byte-level framing of streamed responses (SSE and NDJSON) on top of the backpressure
 // guard, so each dialect only decides what its events say.
-import type { Response } from 'express';
+import type { HttpResponse } from '../http/node-http.js';
 import { writeWithBackpressure } from '../scheduler/stream-guard.js';
 
 export interface FrameWriter {
@@ -15,15 +15,15 @@ export interface FrameWriter {
 }
 
 /** Status 200 and the headers every stream sends (no caching, no proxy buffering), flushed at once. */
-function openStream(res: Response, contentType: string): void {
-  res.status(200);
+function openStream(res: HttpResponse, contentType: string): void {
+  res.statusCode = 200;
   res.setHeader('content-type', contentType);
   res.setHeader('cache-control', 'no-cache');
   res.setHeader('x-accel-buffering', 'no');
   res.flushHeaders();
 }
 
-export function sseWriter(res: Response, stallMs: number): FrameWriter {
+export function sseWriter(res: HttpResponse, stallMs: number): FrameWriter {
   return {
     open: () => openStream(res, 'text/event-stream; charset=utf-8'),
     send(data, event) {
@@ -37,7 +37,7 @@ export function sseWriter(res: Response, stallMs: number): FrameWriter {
 }
 
 /** NDJSON frames; `heartbeatFrame` is the line a heartbeat sends (clients parse every line, so it must be valid JSON). */
-export function ndjsonWriter(res: Response, stallMs: number, heartbeatFrame: () => unknown): FrameWriter {
+export function ndjsonWriter(res: HttpResponse, stallMs: number, heartbeatFrame: () => unknown): FrameWriter {
   return {
     open: () => openStream(res, 'application/x-ndjson'),
     send(data) { return writeWithBackpressure(res, JSON.stringify(data) + '\n', { stallMs }); },

@@ -1,6 +1,9 @@
 // Owns THE route table: every endpoint and its middleware chain, in one function.
 // To add an endpoint: schema in server/contract/, handler in server/routes/<name>.ts, one line here.
+// `hot` routes (the JSON API POSTs) are also served by the fast lane, with the same chain.
 import type { Express, RequestHandler } from 'express';
+import type { FastLane } from './fast-lane.js';
+import type { Handler } from './node-http.js';
 import { authenticate, requireAdmin } from './middleware/auth.js';
 import { adminLoopback } from './middleware/admin-loopback.js';
 import type { Services } from './services.js';
@@ -16,7 +19,7 @@ import { adminKeysRoutes } from '../routes/admin-keys.js';
 import { adminSettingsRoutes } from '../routes/admin-settings.js';
 import { uiRoutes } from '../routes/ui.js';
 
-export function registerRoutes(app: Express, s: Services): void {
+export function registerRoutes(app: Express, lane: FastLane, s: Services): void {
   const health = healthRoutes(s);
   const openai = openaiRoutes(s);
   const anthropic = anthropicRoutes(s);
@@ -27,8 +30,9 @@ export function registerRoutes(app: Express, s: Services): void {
   const adminKeys = adminKeysRoutes(s);
   const adminSettings = adminSettingsRoutes(s);
   const ui = uiRoutes();
-  const auth: RequestHandler = authenticate({ adminToken: s.adminToken, keyStore: s.keyStore });
+  const auth = authenticate({ adminToken: s.adminToken, keyStore: s.keyStore });
   const adminOnly: RequestHandler[] = [adminLoopback({ adminRemote: s.config.adminRemote }), auth, requireAdmin];
+  const hot = (path: string, ...handlers: Handler[]) => { lane.post(path, ...handlers); app.post(path, ...handlers); };
 
   app.get('/healthz', health.healthz);
   app.get('/readyz', health.readyz);
@@ -38,16 +42,16 @@ export function registerRoutes(app: Express, s: Services): void {
   app.get('/v1/models/*id', anthropic.onlyAnthropicClients, auth, anthropic.model);
   app.get('/v1/models', auth, openai.models);
   app.get('/v1/models/*id', auth, openai.model);
-  app.post('/v1/chat/completions', auth, openai.chat);
-  app.post('/v1/completions', auth, openai.completions);
-  app.post('/v1/embeddings', auth, openai.embeddings);
+  hot('/v1/chat/completions', auth, openai.chat);
+  hot('/v1/completions', auth, openai.completions);
+  hot('/v1/embeddings', auth, openai.embeddings);
 
-  app.post('/v1/messages', auth, anthropic.messages);
+  hot('/v1/messages', auth, anthropic.messages);
 
-  app.post('/api/chat', auth, ollama.chat);
-  app.post('/api/generate', auth, ollama.generate);
-  app.post('/api/embed', auth, ollama.embed);
-  app.post('/api/embeddings', auth, ollama.embeddings);
+  hot('/api/chat', auth, ollama.chat);
+  hot('/api/generate', auth, ollama.generate);
+  hot('/api/embed', auth, ollama.embed);
+  hot('/api/embeddings', auth, ollama.embeddings);
   app.get('/api/tags', auth, ollama.tags);
   app.get('/api/ps', auth, ollama.ps);
   app.post('/api/show', auth, ollama.show);

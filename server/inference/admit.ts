@@ -1,14 +1,14 @@
 // Owns the steps every model request takes before it may run, shared by generation, embeddings and
 // Ollama's load requests: the key's limits (429 before any byte), a slot on the target's pool (with
 // spill-over to an upstream when the local queue is full), and waiting for the model and the slot.
-import type { Response } from 'express';
+import type { HttpResponse } from '../http/node-http.js';
 import type { Principal } from '../auth/principal.js';
 import type { Admit, Lease } from '../scheduler/admission.js';
 import type { PipelineDeps } from './pipeline.js';
 import type { Target } from './router.js';
 
 /** Checks the key's limits for `model` and sets the x-ratelimit-* headers; returns the principal. */
-export async function checkKeyLimits(limits: PipelineDeps['limits'], res: Response, model: string): Promise<Principal> {
+export async function checkKeyLimits(limits: PipelineDeps['limits'], res: HttpResponse, model: string): Promise<Principal> {
   const principal = res.locals.principal as Principal;
   const headers = await limits.checkRequest(principal, model);
   for (const [k, v] of Object.entries(headers)) res.setHeader(k, v);

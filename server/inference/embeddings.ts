@@ -1,11 +1,11 @@
 // Owns embedding requests: the same key limits and admission as generation, without a stream.
-import type { Response } from 'express';
+import type { HttpResponse } from '../http/node-http.js';
 import type { EmbedRequest, EmbedResult } from '../contract/canonical.js';
 import type { Lease } from '../scheduler/admission.js';
 import type { PipelineDeps } from './pipeline.js';
 import { admitTo, awaitSlot, checkKeyLimits } from './admit.js';
 
-export async function runEmbedding(deps: PipelineDeps, res: Response, req: EmbedRequest): Promise<EmbedResult> {
+export async function runEmbedding(deps: PipelineDeps, res: HttpResponse, req: EmbedRequest): Promise<EmbedResult> {
   const principal = await checkKeyLimits(deps.limits, res, req.model);
   const ac = new AbortController();
   const onClose = () => { if (!res.writableFinished) ac.abort(); };

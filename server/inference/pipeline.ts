@@ -1,7 +1,7 @@
 // Owns the life of one inference request, the same for every dialect and engine: key limits,
 // model resolution, admission (429 before any byte), on-demand load, generation with a
 // combined abort (client gone, deadline, slow reader), token accounting, and slot release.
-import type { Request, Response } from 'express';
+import type { HttpRequest, HttpResponse } from '../http/node-http.js';
 import type { CanonicalRequest, EngineEvent, FinishReason, Usage } from '../contract/canonical.js';
 import { HearthError, hearthError, toHearthError } from '../errors/catalog.js';
 import type { Principal } from '../auth/principal.js';
@@ -56,7 +56,7 @@ const TOKEN_FLUSH = 16;
 const DONE = Object.freeze({ done: true });
 
 /** Runs `canonical`: streams into `sink` when given, else collects and returns the whole answer. */
-export async function runInference(deps: PipelineDeps, req: Request, res: Response, canonical: CanonicalRequest, sink?: StreamSink): Promise<Collected | undefined> {
+export async function runInference(deps: PipelineDeps, req: HttpRequest, res: HttpResponse, canonical: CanonicalRequest, sink?: StreamSink): Promise<Collected | undefined> {
   const started = performance.now();
   const principal = await checkKeyLimits(deps.limits, res, canonical.model);
 
@@ -98,7 +98,13 @@ export async function runInference(deps: PipelineDeps, req: Request, res: Respon
     let text = '';
     let firstAt = 0;
     let lastAt = 0;
-    for await (const e of target.engine.generate(canonical, ac.signal)) {
+    if (!sink && target.engine.complete) {
+      // Not streamed: the whole answer in one call (an upstream is asked non-streamed too).
+      const c = await target.engine.complete(canonical, ac.signal);
+      firstAt = performance.now();
+      deps.observer?.firstToken?.(target.pool, firstAt - started);
+      ({ text, usage, finishReason, stopSequence } = c);
+    } else for await (const e of target.engine.generate(canonical, ac.signal)) {
       if (e.type === 'start') {
         hb?.stop();
         if (e.promptTokens) count(e.promptTokens);

@@ -1,13 +1,14 @@
 // Owns the Anthropic-dialect HTTP handlers: POST /v1/messages, and GET /v1/models[/:id] answered in
 // Anthropic's shape for Anthropic clients (recognised by their `anthropic-version` header).
 import type { Request, RequestHandler, Response } from 'express';
+import { sendJson, type HttpRequest, type HttpResponse } from '../http/node-http.js';
 import { anthropicModelInfo, anthropicModelList, anthropicSink, messageResponse, messagesToCanonical } from '../dialects/anthropic.js';
 import { hearthError } from '../errors/catalog.js';
 import { runInference } from '../inference/pipeline.js';
 import type { Services } from '../http/services.js';
 
 /** Anthropic's SDK reads `request-id`; Hearth's request id is `x-request-id`. */
-function echoRequestId(res: Response): void {
+function echoRequestId(res: HttpResponse): void {
   const id = res.getHeader('x-request-id');
   if (id !== undefined) res.setHeader('request-id', String(id));
 }
@@ -18,13 +19,13 @@ export function anthropicRoutes(s: Services) {
   const onlyAnthropicClients: RequestHandler = (req, _res, next) => { next(req.headers['anthropic-version'] !== undefined ? undefined : 'route'); };
   return {
     onlyAnthropicClients,
-    async messages(req: Request, res: Response) {
+    async messages(req: HttpRequest, res: HttpResponse) {
       echoRequestId(res);
       // `anthropic-version` and `anthropic-beta` are accepted and ignored: Hearth speaks one version.
       const { canonical, stream } = messagesToCanonical(req.body);
       if (stream) { await runInference(s.pipeline, req, res, canonical, anthropicSink(res, { model: canonical.model, stallMs })); return; }
       const r = await runInference(s.pipeline, req, res, canonical);
-      if (r) res.json(messageResponse(canonical.model, r));
+      if (r) sendJson(res, 200, messageResponse(canonical.model, r));
     },
     /** GET /v1/models for Anthropic clients: `{data:[{type:'model', id, display_name, created_at}], has_more, first_id, last_id}`. */
     async models(req: Request, res: Response) {

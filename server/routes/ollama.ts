@@ -1,6 +1,7 @@
 // Owns the Ollama-dialect HTTP handlers: /api/chat, /api/generate (including load/unload requests),
 // /api/embed, /api/embeddings, /api/tags, /api/ps, /api/show and /api/version.
 import type { Request, Response } from 'express';
+import { sendJson, sendText, type HttpRequest, type HttpResponse } from '../http/node-http.js';
 import {
   chatToCanonical, checkNumCtx, collectedResponse, embedInput, embeddingsInput, generateToCanonical, loadResponse, ollamaSink,
   psResponse, showInput, showResponse, tagsResponse, type OllamaCall,
@@ -16,10 +17,10 @@ export function ollamaRoutes(s: Services) {
   const version = process.env.npm_package_version ?? '0.1.0';
 
   /** Key limits (rate, allowed models) apply to load and unload requests as to generation. */
-  const checkKey = (res: Response, model: string) => checkKeyLimits(s.pipeline.limits, res, model);
+  const checkKey = (res: HttpResponse, model: string) => checkKeyLimits(s.pipeline.limits, res, model);
 
   /** Ollama's empty prompt: load the model, or with keep_alive 0 unload it. */
-  async function loadOrUnload(res: Response, model: string, keepAliveMs: number | undefined): Promise<'load' | 'unload'> {
+  async function loadOrUnload(res: HttpResponse, model: string, keepAliveMs: number | undefined): Promise<'load' | 'unload'> {
     await checkKey(res, model);
     const target = await s.router.resolve(model);
     if (keepAliveMs === 0) {
@@ -47,42 +48,42 @@ export function ollamaRoutes(s: Services) {
     checkNumCtx(call.numCtx, s.local.loaded().find((m) => m.name === call.model)?.info.contextSize, call.model);
   }
 
-  async function run(req: Request, res: Response, call: OllamaCall): Promise<void> {
+  async function run(req: HttpRequest, res: HttpResponse, call: OllamaCall): Promise<void> {
     if (!call.canonical) {
       const reason = await loadOrUnload(res, call.model, call.keepAliveMs);
       const body = loadResponse(call.kind, call.displayModel, reason);
-      if (call.stream) res.type('application/x-ndjson').send(JSON.stringify(body) + '\n');
-      else res.json(body);
+      if (call.stream) sendText(res, 200, 'application/x-ndjson', JSON.stringify(body) + '\n');
+      else sendJson(res, 200, body);
       return;
     }
     checkContext(call);
     if (call.stream) { await runInference(s.pipeline, req, res, call.canonical, ollamaSink(res, { kind: call.kind, model: call.displayModel, stallMs })); return; }
     const r = await runInference(s.pipeline, req, res, call.canonical);
-    if (r) res.json(collectedResponse(call.kind, call.displayModel, r));
+    if (r) sendJson(res, 200, collectedResponse(call.kind, call.displayModel, r));
   }
 
   return {
-    chat: (req: Request, res: Response) => run(req, res, chatToCanonical(req.body)),
-    generate: (req: Request, res: Response) => run(req, res, generateToCanonical(req.body)),
-    async embed(req: Request, res: Response) {
+    chat: (req: HttpRequest, res: HttpResponse) => run(req, res, chatToCanonical(req.body)),
+    generate: (req: HttpRequest, res: HttpResponse) => run(req, res, generateToCanonical(req.body)),
+    async embed(req: HttpRequest, res: HttpResponse) {
       const { displayModel, model, input, keepAliveMs } = embedInput(req.body);
       const started = performance.now();
       if (input.length === 0) {
         await loadOrUnload(res, model, keepAliveMs);
-        res.json({ model: displayModel, embeddings: [] });
+        sendJson(res, 200, { model: displayModel, embeddings: [] });
         return;
       }
       const r = await runEmbedding(s.pipeline, res, { model, input });
       await unloadIfAsked(model, keepAliveMs);
       const totalNs = Math.round((performance.now() - started) * 1e6);
-      res.json({ model: displayModel, embeddings: r.embeddings, total_duration: totalNs, load_duration: 0, prompt_eval_count: r.promptTokens });
+      sendJson(res, 200, { model: displayModel, embeddings: r.embeddings, total_duration: totalNs, load_duration: 0, prompt_eval_count: r.promptTokens });
     },
     /** The legacy single-prompt endpoint some clients still call. */
-    async embeddings(req: Request, res: Response) {
+    async embeddings(req: HttpRequest, res: HttpResponse) {
       const { model, input, keepAliveMs } = embeddingsInput(req.body);
       const r = await runEmbedding(s.pipeline, res, { model, input });
       await unloadIfAsked(model, keepAliveMs);
-      res.json({ embedding: r.embeddings[0] ?? [] });
+      sendJson(res, 200, { embedding: r.embeddings[0] ?? [] });
     },
     async tags(_req: Request, res: Response) {
       res.json(tagsResponse(await s.router.list()));

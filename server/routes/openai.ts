@@ -1,5 +1,6 @@
 // Owns the OpenAI-dialect HTTP handlers: /v1/models, /v1/chat/completions, /v1/completions, /v1/embeddings.
 import type { Request, Response } from 'express';
+import { sendJson, type HttpRequest, type HttpResponse } from '../http/node-http.js';
 import { chatResponse, chatToCanonical, completionResponse, completionToCanonical, embeddingsInput, embeddingsResponse, openaiSink } from '../dialects/openai.js';
 import { runInference } from '../inference/pipeline.js';
 import { runEmbedding } from '../inference/embeddings.js';
@@ -20,22 +21,22 @@ export function openaiRoutes(s: Services) {
       if (!m) throw hearthError('ERR_MODEL_NOT_FOUND', `The model "${id}" does not exist.`);
       res.json({ id: m.id, object: 'model', created: Math.floor(Date.parse(m.modifiedAt ?? '') / 1000) || 0, owned_by: m.owner });
     },
-    async chat(req: Request, res: Response) {
+    async chat(req: HttpRequest, res: HttpResponse) {
       const { canonical, stream, includeUsage } = chatToCanonical(req.body);
       if (stream) { await runInference(s.pipeline, req, res, canonical, openaiSink(res, { kind: 'chat', model: canonical.model, includeUsage, stallMs })); return; }
       const r = await runInference(s.pipeline, req, res, canonical);
-      if (r) res.json(chatResponse(canonical.model, r));
+      if (r) sendJson(res, 200, chatResponse(canonical.model, r));
     },
-    async completions(req: Request, res: Response) {
+    async completions(req: HttpRequest, res: HttpResponse) {
       const { canonical, stream, includeUsage } = completionToCanonical(req.body);
       if (stream) { await runInference(s.pipeline, req, res, canonical, openaiSink(res, { kind: 'completion', model: canonical.model, includeUsage, stallMs })); return; }
       const r = await runInference(s.pipeline, req, res, canonical);
-      if (r) res.json(completionResponse(canonical.model, r));
+      if (r) sendJson(res, 200, completionResponse(canonical.model, r));
     },
-    async embeddings(req: Request, res: Response) {
+    async embeddings(req: HttpRequest, res: HttpResponse) {
       const { model, input, base64 } = embeddingsInput(req.body);
       const r = await runEmbedding(s.pipeline, res, { model, input });
-      res.json(embeddingsResponse(model, r.embeddings, r.promptTokens, base64));
+      sendJson(res, 200, embeddingsResponse(model, r.embeddings, r.promptTokens, base64));
     },
   };
 }

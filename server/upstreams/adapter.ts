@@ -1,6 +1,6 @@
 // Owns what every upstream adapter (openai, anthropic, ollama) offers the registry, and the URL join
 // shared by them. An adapter speaks one upstream API; it never sees a client's dialect.
-import type { CanonicalRequest, EmbedRequest, EmbedResult, EngineEvent } from '../contract/canonical.js';
+import type { CanonicalRequest, Completion, EmbedRequest, EmbedResult, EngineEvent } from '../contract/canonical.js';
 import type { UpstreamDecl } from '../config/options.js';
 import type { UpstreamHttpClient } from './http-client.js';
 
@@ -9,6 +9,8 @@ export interface UpstreamModel { id: string; createdS?: number; details?: Record
 export interface UpstreamAdapter {
   /** Streams one request to the upstream `model`: `start`, `delta`s as they arrive, then exactly one `done`. */
   generate(model: string, req: CanonicalRequest, signal: AbortSignal): AsyncGenerator<EngineEvent, void, undefined>;
+  /** Optional: one non-streamed request to the upstream `model`, its whole answer. */
+  complete?(model: string, req: CanonicalRequest, signal: AbortSignal): Promise<Completion>;
   embed(model: string, req: EmbedRequest, signal: AbortSignal): Promise<EmbedResult>;
   /** The upstream's own model ids (unprefixed). */
   listModels(signal: AbortSignal): Promise<UpstreamModel[]>;
@@ -29,6 +31,15 @@ export function endpoint(base: string, apiPath: string): URL {
   u.search = '';
   u.hash = '';
   return u;
+}
+
+/** Joins an event stream into one answer (an upstream that streamed although asked not to). */
+export async function collectEvents(events: AsyncIterable<EngineEvent>): Promise<Completion> {
+  let text = '';
+  let done: Extract<EngineEvent, { type: 'done' }> | undefined;
+  for await (const e of events) { if (e.type === 'delta') text += e.text; else if (e.type === 'done') done = e; }
+  if (!done) throw new Error('event stream ended without done');
+  return { text, finishReason: done.finishReason, usage: done.usage, ...(done.stopSequence !== undefined ? { stopSequence: done.stopSequence } : {}) };
 }
 
 /** Finish reason text from any upstream mapped to the canonical one. */

@@ -1,15 +1,15 @@
-// Owns the HTTP transport to upstreams: keep-alive agents, the connect / first-byte / idle timeouts,
-// the abort signal, one retry of a 5xx (or a stale keep-alive socket) before the first byte, and the
-// mapping of upstream statuses to HearthErrors. Upstream bodies are never echoed into errors.
-import http from 'node:http';
-import https from 'node:https';
-import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
+// Owns the HTTP transport to upstreams, on undici's dispatcher: keep-alive pools, the connect /
+// first-byte / idle timeouts (undici's connect, headers and body timeouts), the abort signal, one
+// retry of a 5xx or a broken connection before the first byte, and the mapping of upstream statuses
+// to HearthErrors. Upstream bodies are never echoed into errors.
+import type { IncomingHttpHeaders } from 'node:http';
+import { Agent, type Dispatcher } from 'undici';
 import { HearthError, hearthError } from '../errors/catalog.js';
 
 export interface UpstreamTimeouts {
   /** TCP/TLS connect, ms. */
   connectMs: number;
-  /** From connected (or a reused socket) to response headers, ms. */
+  /** From the request sent to the response headers, ms. */
   firstByteMs: number;
   /** Longest gap between body chunks, ms. */
   idleMs: number;
@@ -44,7 +44,11 @@ export function parseRetryAfter(v: string | string[] | undefined, now = Date.now
   return Math.max(1, Math.ceil((at - now) / 1000));
 }
 
+/** An error body is read (and discarded) up to this size so the connection can be reused. */
 const MAX_ERROR_DRAIN = 64 * 1024;
+/** A streamed body is paused when this much is read ahead of its reader. */
+const READ_AHEAD = 256 * 1024;
+const DEFAULT_MAX_JSON = 8 * 1024 * 1024;
 
 /** The HearthError for a non-2xx upstream status (after any retry). */
 export function statusError(upstream: string, status: number, headers: IncomingHttpHeaders): HearthError {
@@ -57,163 +61,194 @@ export function statusError(upstream: string, status: number, headers: IncomingH
 
 function abortedError(): HearthError { return hearthError('ERR_CLIENT_CLOSED', 'The request was aborted.'); }
 
-function transportError(upstream: string, err: unknown): HearthError {
+const codeOf = (err: unknown) => (err as { code?: unknown } | undefined)?.code;
+
+/** A transport failure as a HearthError naming the upstream only (`afterHead`: the body had started). */
+function transportError(upstream: string, t: UpstreamTimeouts, err: unknown, afterHead: boolean): HearthError {
   if (err instanceof HearthError) return err;
-  const code = (err as { code?: unknown })?.code;
+  const code = codeOf(err);
+  if (code === 'UND_ERR_CONNECT_TIMEOUT') return hearthError('ERR_UPSTREAM_TIMEOUT', `The upstream ${upstream} did not accept a connection within ${t.connectMs} ms.`);
+  if (code === 'UND_ERR_HEADERS_TIMEOUT') return hearthError('ERR_UPSTREAM_TIMEOUT', `The upstream ${upstream} did not answer within ${t.firstByteMs} ms.`);
+  if (code === 'UND_ERR_BODY_TIMEOUT') return hearthError('ERR_UPSTREAM_TIMEOUT', `The upstream ${upstream} sent nothing for ${t.idleMs} ms.`);
+  if (afterHead) return hearthError('ERR_UPSTREAM', `The upstream ${upstream} connection broke mid-response.`, { cause: err });
   const safe = typeof code === 'string' && /^[A-Z_]{2,40}$/.test(code) ? ` (${code})` : '';
   return hearthError('ERR_UPSTREAM', `The upstream ${upstream} could not be reached${safe}.`, { cause: err });
 }
 
-/** One keep-alive transport shared by every upstream of a server. */
-export class UpstreamHttpClient {
-  private readonly httpAgent = new http.Agent({ keepAlive: true, maxSockets: 1024, scheduling: 'lifo' });
-  private readonly httpsAgent = new https.Agent({ keepAlive: true, maxSockets: 1024, scheduling: 'lifo' });
+/** A connection that broke before any response (e.g. a keep-alive socket the upstream had closed). */
+const isBrokenBeforeHead = (err: unknown) => { const c = codeOf(err); return c === 'UND_ERR_SOCKET' || c === 'ECONNRESET' || c === 'EPIPE'; };
 
-  constructor(readonly timeouts: UpstreamTimeouts) {}
+type Head = { ok: true; res: UpstreamResponse } | { ok: false; status: number; headers: IncomingHttpHeaders };
 
-  /**
-   * Sends `call` and resolves with a 2xx response (headers received). A 5xx is retried once when the
-   * signal has not fired; 429 becomes ERR_UPSTREAM_RATE_LIMITED with its Retry-After; other statuses,
-   * timeouts and transport failures become HearthErrors naming the upstream only.
-   */
-  async send(call: UpstreamCall): Promise<UpstreamResponse> {
-    for (let attempt = 0; ; attempt++) {
-      const res = await this.once(call, attempt === 0);
-      if (res.statusCode! >= 200 && res.statusCode! < 300) return this.wrap(call, res);
-      const status = res.statusCode!;
-      await drain(res, this.timeouts.idleMs);
-      if (status >= 500 && attempt === 0 && !call.signal?.aborted) continue;
-      throw statusError(call.upstream, status, res.headers);
+/**
+ * One request/response on the dispatcher: resolves `head` at the response headers (a non-2xx body is
+ * drained first), then hands body chunks to whichever reader the response was given (json or text).
+ */
+class Exchange implements Dispatcher.DispatchHandler {
+  readonly head: Promise<Head>;
+  private settleHead!: (h: Head) => void;
+  private failHead!: (e: unknown) => void;
+  private headDone = false;
+  private controller?: Dispatcher.DispatchController;
+  private status = 0;
+  private headers: IncomingHttpHeaders = {};
+  private chunks: Buffer[] = [];
+  private buffered = 0;
+  private ended = false;
+  private error: HearthError | undefined;
+  /** Set when the request is cancelled before undici handed over its controller. */
+  private cancelled: HearthError | undefined;
+  /** Wakes the body reader (text or json) when chunks, the end or an error arrive. */
+  private wake: (() => void) | undefined;
+  private readonly onAbort = () => this.abort(abortedError());
+
+  constructor(private readonly call: UpstreamCall, private readonly timeouts: UpstreamTimeouts) {
+    this.head = new Promise<Head>((resolve, reject) => { this.settleHead = resolve; this.failHead = reject; });
+    call.signal?.addEventListener('abort', this.onAbort, { once: true });
+  }
+
+  private abort(err: HearthError): void {
+    if (this.controller) { if (!this.controller.aborted) this.controller.abort(err); return; }
+    this.cancelled = err;
+    this.fail(err);
+  }
+
+  private done(): void { this.call.signal?.removeEventListener('abort', this.onAbort); }
+
+  private fail(raw: unknown): void {
+    if (this.ended || this.error) return;
+    this.done();
+    if (!this.headDone) { this.headDone = true; this.failHead(raw); return; }
+    this.error = transportError(this.call.upstream, this.timeouts, raw, true);
+    this.wake?.();
+  }
+
+  onRequestStart(controller: Dispatcher.DispatchController): void {
+    this.controller = controller;
+    if (this.cancelled) controller.abort(this.cancelled);
+    else if (this.call.signal?.aborted) controller.abort(abortedError());
+  }
+
+  onResponseStart(_c: Dispatcher.DispatchController, status: number, headers: IncomingHttpHeaders): void {
+    this.status = status;
+    this.headers = headers;
+    if (status >= 200 && status < 300) { this.headDone = true; this.settleHead({ ok: true, res: this.response() }); }
+  }
+
+  onResponseData(c: Dispatcher.DispatchController, chunk: Buffer): void {
+    this.buffered += chunk.length;
+    if (!this.headDone) { if (this.buffered > MAX_ERROR_DRAIN) c.abort(new Error('error body too large')); return; } // discarded
+    this.chunks.push(chunk);
+    if (this.buffered > READ_AHEAD && this.wake === undefined) c.pause();
+    this.wake?.();
+  }
+
+  onResponseEnd(): void {
+    this.done();
+    this.ended = true;
+    if (!this.headDone) { this.headDone = true; this.settleHead({ ok: false, status: this.status, headers: this.headers }); return; }
+    this.wake?.();
+  }
+
+  onResponseError(_c: Dispatcher.DispatchController, err: Error): void {
+    if (!this.headDone && this.status && !(err instanceof HearthError)) {
+      // The error body broke off or was too large: the status stands.
+      this.done(); this.headDone = true; this.settleHead({ ok: false, status: this.status, headers: this.headers }); return;
+    }
+    this.fail(err);
+  }
+
+  /** Takes what is buffered (resuming a paused body). */
+  private take(): Buffer[] {
+    const out = this.chunks;
+    this.chunks = []; this.buffered = 0;
+    if (this.controller?.paused) this.controller.resume();
+    return out;
+  }
+
+  private response(): UpstreamResponse {
+    let consumed = false;
+    const claim = () => { if (consumed) throw new Error('upstream body already consumed'); consumed = true; };
+    return {
+      status: this.status,
+      headers: this.headers,
+      text: () => { claim(); return this.readText(); },
+      json: (maxBytes = DEFAULT_MAX_JSON) => { try { claim(); } catch (e) { return Promise.reject(e); } return this.readJson(maxBytes); },
+    };
+  }
+
+  private async *readText(): AsyncGenerator<string, void, undefined> {
+    const decoder = new TextDecoder();
+    try {
+      for (;;) {
+        if (this.chunks.length) {
+          for (const c of this.take()) { const s = decoder.decode(c, { stream: true }); if (s) yield s; }
+          continue;
+        }
+        if (this.error) throw this.error;
+        if (this.ended) break;
+        await new Promise<void>((r) => { this.wake = r; });
+        this.wake = undefined;
+      }
+      const rest = decoder.decode();
+      if (rest) yield rest;
+    } finally {
+      if (!this.ended && !this.error) this.abort(abortedError()); // the reader stopped early
     }
   }
 
-  /** One request; resolves at the response headers. Retries once on a stale reused keep-alive socket. */
-  private once(call: UpstreamCall, mayRetryStale: boolean): Promise<IncomingMessage> {
-    const { upstream, url, signal } = call;
-    const { connectMs, firstByteMs } = this.timeouts;
-    return new Promise<IncomingMessage>((resolve, reject) => {
-      if (signal?.aborted) { reject(abortedError()); return; }
-      const isHttps = url.protocol === 'https:';
-      const headers: Record<string, string> = { ...call.headers };
-      if (call.body !== undefined) headers['content-length'] = String(Buffer.byteLength(call.body));
-      const req = (isHttps ? https : http).request(url, { method: call.method, headers, agent: isHttps ? this.httpsAgent : this.httpAgent });
-      let timer: NodeJS.Timeout | undefined;
-      let settled = false;
-      const fail = (err: HearthError) => { if (!settled) { settled = true; cleanup(); reject(err); } req.destroy(); };
-      const onAbort = () => fail(abortedError());
-      const cleanup = () => { if (timer) clearTimeout(timer); signal?.removeEventListener('abort', onAbort); };
-      const startFirstByte = () => {
-        if (timer) clearTimeout(timer);
-        timer = setTimeout(() => fail(hearthError('ERR_UPSTREAM_TIMEOUT', `The upstream ${upstream} did not answer within ${firstByteMs} ms.`)), firstByteMs);
+  private readJson(maxBytes: number): Promise<unknown> {
+    const { upstream } = this.call;
+    return new Promise<unknown>((resolve, reject) => {
+      let size = 0;
+      const parts: Buffer[] = [];
+      const check = () => {
+        for (const c of this.take()) { parts.push(c); size += c.length; }
+        if (size > maxBytes) { this.wake = undefined; this.abort(abortedError()); reject(hearthError('ERR_UPSTREAM', `The upstream ${upstream} sent a response that is too large.`)); return; }
+        if (this.error) { this.wake = undefined; reject(this.error); return; }
+        if (!this.ended) { this.wake = check; return; }
+        this.wake = undefined;
+        try { resolve(JSON.parse((parts.length === 1 ? parts[0]! : Buffer.concat(parts)).toString('utf8'))); } catch { reject(hearthError('ERR_UPSTREAM', `The upstream ${upstream} sent a response that is not valid JSON.`)); }
       };
-      signal?.addEventListener('abort', onAbort, { once: true });
-      req.once('socket', (sock) => {
-        if (sock.connecting) {
-          timer = setTimeout(() => fail(hearthError('ERR_UPSTREAM_TIMEOUT', `The upstream ${upstream} did not accept a connection within ${connectMs} ms.`)), connectMs);
-          sock.once(isHttps ? 'secureConnect' : 'connect', startFirstByte);
-        } else startFirstByte();
-      });
-      req.once('response', (res) => {
-        if (settled) { res.destroy(); return; }
-        settled = true; cleanup();
-        resolve(res);
-      });
-      req.once('error', (err) => {
-        if (settled) return;
-        if (mayRetryStale && req.reusedSocket && (err as { code?: string }).code === 'ECONNRESET' && !signal?.aborted) {
-          settled = true; cleanup();
-          this.once(call, false).then(resolve, reject);
-          return;
-        }
-        fail(transportError(upstream, err));
-      });
-      req.end(call.body);
+      check();
     });
-  }
-
-  private wrap(call: UpstreamCall, res: IncomingMessage): UpstreamResponse {
-    const { upstream, signal } = call;
-    const idleMs = this.timeouts.idleMs;
-    let consumed = false;
-    const text = async function* (): AsyncGenerator<string, void, undefined> {
-      if (consumed) throw new Error('upstream body already consumed');
-      consumed = true;
-      let idle = false;
-      const timer = setTimeout(() => { idle = true; res.destroy(); }, idleMs);
-      const onAbort = () => res.destroy();
-      if (signal?.aborted) res.destroy(); else signal?.addEventListener('abort', onAbort, { once: true });
-      const decoder = new TextDecoder();
-      try {
-        for await (const chunk of res as AsyncIterable<Buffer>) {
-          timer.refresh();
-          const s = decoder.decode(chunk, { stream: true });
-          if (s) yield s;
-        }
-        const rest = decoder.decode();
-        if (rest) yield rest;
-        if (idle) throw hearthError('ERR_UPSTREAM_TIMEOUT', `The upstream ${upstream} sent nothing for ${idleMs} ms.`);
-      } catch (err) {
-        if (idle) throw hearthError('ERR_UPSTREAM_TIMEOUT', `The upstream ${upstream} sent nothing for ${idleMs} ms.`);
-        if (signal?.aborted) throw abortedError();
-        throw hearthError('ERR_UPSTREAM', `The upstream ${upstream} connection broke mid-response.`, { cause: err });
-      } finally {
-        clearTimeout(timer);
-        signal?.removeEventListener('abort', onAbort);
-        if (!res.complete) res.destroy();
-      }
-    };
-    return {
-      status: res.statusCode!,
-      headers: res.headers,
-      text,
-      /** The whole body as JSON; collected with plain 'data'/'end' events (no async iterator per chunk). */
-      json(maxBytes = 8 * 1024 * 1024) {
-        if (consumed) return Promise.reject(new Error('upstream body already consumed'));
-        consumed = true;
-        return new Promise<unknown>((resolve, reject) => {
-          const chunks: Buffer[] = [];
-          let size = 0;
-          let idle = false;
-          const timer = setTimeout(() => { idle = true; res.destroy(); }, idleMs);
-          const onAbort = () => res.destroy();
-          const finish = (err?: HearthError, value?: unknown) => {
-            clearTimeout(timer);
-            signal?.removeEventListener('abort', onAbort);
-            if (err) { if (!res.complete) res.destroy(); reject(err); } else resolve(value);
-          };
-          if (signal?.aborted) { finish(abortedError()); return; }
-          signal?.addEventListener('abort', onAbort, { once: true });
-          res.on('data', (c: Buffer) => {
-            timer.refresh();
-            size += c.length;
-            if (size > maxBytes) { finish(hearthError('ERR_UPSTREAM', `The upstream ${upstream} sent a response that is too large.`)); return; }
-            chunks.push(c);
-          });
-          res.once('end', () => {
-            try { finish(undefined, JSON.parse(Buffer.concat(chunks).toString('utf8'))); } catch { finish(hearthError('ERR_UPSTREAM', `The upstream ${upstream} sent a response that is not valid JSON.`)); }
-          });
-          res.once('close', () => {
-            if (res.complete) return;
-            if (idle) finish(hearthError('ERR_UPSTREAM_TIMEOUT', `The upstream ${upstream} sent nothing for ${idleMs} ms.`));
-            else if (signal?.aborted) finish(abortedError());
-            else finish(hearthError('ERR_UPSTREAM', `The upstream ${upstream} connection broke mid-response.`));
-          });
-        });
-      },
-    };
-  }
-
-  close(): void {
-    this.httpAgent.destroy();
-    this.httpsAgent.destroy();
   }
 }
 
-/** Reads and discards a (bounded) error body so the socket can be reused; never surfaces it. */
-async function drain(res: IncomingMessage, idleMs: number): Promise<void> {
-  let n = 0;
-  const timer = setTimeout(() => res.destroy(), idleMs);
-  try {
-    for await (const chunk of res as AsyncIterable<Buffer>) { n += chunk.length; if (n > MAX_ERROR_DRAIN) { res.destroy(); return; } }
-  } catch { /* ignored: the body is discarded */ } finally { clearTimeout(timer); }
+/** One keep-alive transport shared by every upstream of a server. */
+export class UpstreamHttpClient {
+  private readonly agent: Agent;
+
+  constructor(readonly timeouts: UpstreamTimeouts) {
+    this.agent = new Agent({ connect: { timeout: timeouts.connectMs }, headersTimeout: timeouts.firstByteMs, bodyTimeout: timeouts.idleMs });
+  }
+
+  /**
+   * Sends `call` and resolves with a 2xx response (headers received). A 5xx, or a connection that broke
+   * before any answer, is retried once when the signal has not fired; 429 becomes
+   * ERR_UPSTREAM_RATE_LIMITED with its Retry-After; other statuses, timeouts and transport failures
+   * become HearthErrors naming the upstream only.
+   */
+  async send(call: UpstreamCall): Promise<UpstreamResponse> {
+    for (let attempt = 0; ; attempt++) {
+      if (call.signal?.aborted) throw abortedError();
+      const ex = new Exchange(call, this.timeouts);
+      this.agent.dispatch({ origin: call.url.origin, path: call.url.pathname + call.url.search, method: call.method, headers: call.headers, body: call.body ?? null }, ex);
+      let head: Head;
+      try {
+        head = await ex.head;
+      } catch (err) {
+        if (attempt === 0 && isBrokenBeforeHead(err) && !call.signal?.aborted) continue;
+        throw transportError(call.upstream, this.timeouts, err, false);
+      }
+      if (head.ok) return head.res;
+      if (head.status >= 500 && attempt === 0 && !call.signal?.aborted) continue;
+      throw statusError(call.upstream, head.status, head.headers);
+    }
+  }
+
+  /** Closes the keep-alive connections (in-flight requests are cut). */
+  close(): void {
+    this.agent.destroy().catch(() => undefined);
+  }
 }

@@ -1,19 +1,19 @@
 // Owns the `openai` upstream kind (OpenAI, vLLM, llama.cpp server, LM Studio, another Hearth):
 // canonical request → /v1/chat/completions or /v1/completions (always streamed, with usage), and its
 // SSE stream (or a plain JSON answer from servers that ignore `stream`) → canonical events.
-import type { CanonicalRequest, EmbedRequest, EmbedResult, EngineEvent, FinishReason } from '../contract/canonical.js';
+import type { CanonicalRequest, Completion, EmbedRequest, EmbedResult, EngineEvent, FinishReason } from '../contract/canonical.js';
 import { hearthError } from '../errors/catalog.js';
-import { endpoint, mapFinish, type AdapterDeps, type UpstreamAdapter, type UpstreamModel } from './adapter.js';
+import { collectEvents, endpoint, mapFinish, type AdapterDeps, type UpstreamAdapter, type UpstreamModel } from './adapter.js';
 import { malformed, parseEventJson, sseEvents } from './stream-parse.js';
 
-/** The upstream request body for `req` sent to the upstream's `model`. */
-export function openaiRequestBody(model: string, req: CanonicalRequest): Record<string, unknown> {
+/** The upstream request body for `req` sent to the upstream's `model` (streamed with usage unless `stream` is false). */
+export function openaiRequestBody(model: string, req: CanonicalRequest, stream = true): Record<string, unknown> {
   const s = req.sampling;
   const body: Record<string, unknown> = { model };
   if (req.kind === 'chat') body.messages = req.messages.map((m) => ({ role: m.role, content: m.content }));
   else body.prompt = req.prompt;
-  body.stream = true;
-  body.stream_options = { include_usage: true };
+  body.stream = stream;
+  if (stream) body.stream_options = { include_usage: true };
   if (s.maxTokens !== undefined) body.max_tokens = s.maxTokens;
   if (s.temperature !== undefined) body.temperature = s.temperature;
   if (s.topP !== undefined) body.top_p = s.topP;
@@ -65,18 +65,25 @@ export async function* openaiEvents(upstream: string, kind: CanonicalRequest['ki
   yield { type: 'done', finishReason: finish ?? 'stop', usage: { promptTokens: promptTokens ?? 0, completionTokens: completionTokens ?? deltas } };
 }
 
-/** Canonical events from a whole (non-streamed) chat.completion or text_completion object. */
-export function* openaiJsonEvents(upstream: string, kind: CanonicalRequest['kind'], body: unknown): Generator<EngineEvent, void, undefined> {
+/** The answer in a whole (non-streamed) chat.completion or text_completion object. */
+export function openaiCompletion(upstream: string, kind: CanonicalRequest['kind'], body: unknown): Completion {
   if (!body || typeof body !== 'object') throw malformed(upstream);
   const c = body as Chunk;
   const choice = Array.isArray(c.choices) ? c.choices[0] : undefined;
   if (!choice) throw malformed(upstream);
   const t = kind === 'chat' ? choice.message?.content : choice.text;
-  if (typeof t === 'string' && t.length) yield { type: 'delta', text: t };
-  yield {
-    type: 'done', finishReason: mapFinish(choice.finish_reason),
-    usage: { promptTokens: int(c.usage?.prompt_tokens) ?? 0, completionTokens: int(c.usage?.completion_tokens) ?? (t ? 1 : 0) },
+  const text = typeof t === 'string' ? t : '';
+  return {
+    text, finishReason: mapFinish(choice.finish_reason),
+    usage: { promptTokens: int(c.usage?.prompt_tokens) ?? 0, completionTokens: int(c.usage?.completion_tokens) ?? (text ? 1 : 0) },
   };
+}
+
+/** Canonical events from a whole (non-streamed) chat.completion or text_completion object. */
+export function* openaiJsonEvents(upstream: string, kind: CanonicalRequest['kind'], body: unknown): Generator<EngineEvent, void, undefined> {
+  const { text, finishReason, usage } = openaiCompletion(upstream, kind, body);
+  if (text) yield { type: 'delta', text };
+  yield { type: 'done', finishReason, usage };
 }
 
 export function createOpenAIAdapter({ decl, client }: AdapterDeps): UpstreamAdapter {
@@ -95,6 +102,11 @@ export function createOpenAIAdapter({ decl, client }: AdapterDeps): UpstreamAdap
         return;
       }
       yield* openaiEvents(upstream, req.kind, res.text());
+    },
+    async complete(model, req, signal) {
+      const res = await client.send({ upstream, url: req.kind === 'chat' ? chatUrl : completionsUrl, method: 'POST', headers, body: JSON.stringify(openaiRequestBody(model, req, false)), signal });
+      if (String(res.headers['content-type'] ?? '').includes('text/event-stream')) return collectEvents(openaiEvents(upstream, req.kind, res.text()));
+      return openaiCompletion(upstream, req.kind, await res.json());
     },
     async embed(model: string, req: EmbedRequest, signal: AbortSignal): Promise<EmbedResult> {
       const res = await client.send({ upstream, url: embeddingsUrl, method: 'POST', headers, body: JSON.stringify({ model, input: req.input, encoding_format: 'float' }), signal });

@@ -3,6 +3,7 @@
 // and the upstreams' model lists (cached, each id prefixed with `<upstream>/`).
 import type { Logger } from 'pino';
 import type { UpstreamDecl } from '../config/options.js';
+import type { CanonicalRequest } from '../contract/canonical.js';
 import type { Engine, ModelListing } from '../inference/engine.js';
 import type { Target, UpstreamLookup } from '../inference/router.js';
 import { toHearthError } from '../errors/catalog.js';
@@ -68,6 +69,7 @@ export class UpstreamRegistry implements UpstreamLookup {
     const engine: Engine = {
       generate: (req, signal) => adapter.generate(model, req, signal),
       embed: (req, signal) => adapter.embed(model, req, signal),
+      ...(adapter.complete ? { complete: (req: CanonicalRequest, signal: AbortSignal) => adapter.complete!(model, req, signal) } : {}),
     };
     return { pool: upstreamPool(entry.decl.name), kind: 'upstream', upstream: entry.decl.name, engine, prepare: async () => {} };
   }

@@ -3,7 +3,7 @@
 // res.locals.principal, and refuses anything else with 401 + WWW-Authenticate; requireAdmin
 // turns API keys away from admin routes with 403.
 import { createHash, timingSafeEqual } from 'node:crypto';
-import type { RequestHandler } from 'express';
+import type { Handler } from '../node-http.js';
 import { hearthError } from '../../errors/catalog.js';
 import type { KeyStore } from '../../auth/key-store.js';
 import type { Principal } from '../../auth/principal.js';
@@ -29,10 +29,13 @@ export function tokensOf(headers: Record<string, string | string[] | undefined>)
   return out.filter((t) => t.length > 0 && t.length <= MAX_TOKEN && TOKEN_RE.test(t));
 }
 
-function sameSecret(a: string, b: string): boolean {
-  const ha = createHash('sha256').update(a).digest();
-  const hb = createHash('sha256').update(b).digest();
-  return timingSafeEqual(ha, hb);
+const sha256 = (s: string) => createHash('sha256').update(s).digest();
+
+/** The admin token's digest, computed once per token value (it may be rotated). */
+let adminDigest: { token: string; digest: Buffer } | undefined;
+function isAdmin(t: string, admin: string): boolean {
+  if (adminDigest?.token !== admin) adminDigest = { token: admin, digest: sha256(admin) };
+  return timingSafeEqual(sha256(t), adminDigest.digest);
 }
 
 export interface AuthOptions {
@@ -45,18 +48,19 @@ export interface AuthOptions {
 export function resolvePrincipal(tokens: string[], opts: AuthOptions): Principal | undefined {
   const admin = typeof opts.adminToken === 'function' ? opts.adminToken() : opts.adminToken;
   for (const t of tokens) {
-    if (admin && sameSecret(t, admin)) return { kind: 'admin' };
+    if (admin && isAdmin(t, admin)) return { kind: 'admin' };
     const rec = opts.keyStore.verify(t);
     if (rec) {
       opts.keyStore.touch(rec.id);
-      return { kind: 'key', id: rec.id, name: rec.name, limits: structuredClone(rec.limits), allowSpill: rec.allowSpill };
+      const limits = { ...rec.limits, ...(rec.limits.models ? { models: [...rec.limits.models] } : {}) };
+      return { kind: 'key', id: rec.id, name: rec.name, limits, allowSpill: rec.allowSpill };
     }
   }
   return undefined;
 }
 
 /** Requires a valid admin token or API key; sets res.locals.principal. */
-export function authenticate(opts: AuthOptions): RequestHandler {
+export function authenticate(opts: AuthOptions): Handler {
   return (req, res, next) => {
     const principal = resolvePrincipal(tokensOf(req.headers), opts);
     if (!principal) return next(unauthorized());
@@ -66,7 +70,7 @@ export function authenticate(opts: AuthOptions): RequestHandler {
 }
 
 /** After authenticate: only the admin token passes (API keys get 403 ERR_FORBIDDEN). */
-export const requireAdmin: RequestHandler = (_req, res, next) => {
+export const requireAdmin: Handler = (_req, res, next) => {
   const p = res.locals.principal as Principal | undefined;
   if (!p) return next(unauthorized());
   if (p.kind !== 'admin') return next(hearthError('ERR_FORBIDDEN'));

@@ -2,7 +2,7 @@
 // 127.0.0.1, [::1], a configured name, or (on a wildcard bind) one of the machine's own interface
 // addresses gets 403 ERR_HOST_NOT_ALLOWED before auth runs.
 import os from 'node:os';
-import type { RequestHandler } from 'express';
+import type { Handler } from '../node-http.js';
 import { hearthError } from '../../errors/catalog.js';
 
 export interface HostCheckOptions {
@@ -35,7 +35,7 @@ function interfaceAddresses(): string[] {
   return Object.values(os.networkInterfaces()).flatMap((l) => (l ?? []).map((a) => normalise(a.address)));
 }
 
-export function hostCheck(opts: HostCheckOptions): RequestHandler {
+export function hostCheck(opts: HostCheckOptions): Handler {
   const bound = normalise(opts.host);
   const wildcard = WILDCARDS.has(bound);
   const fixed = new Set(['localhost', '127.0.0.1', '::1']);
