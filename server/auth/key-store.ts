@@ -63,6 +63,15 @@ export interface KeyStoreOptions {
 }
 
 const sha256 = (s: string) => createHash('sha256').update(s, 'utf8').digest();
+
+/** The current time as ISO text, recomputed at most once a second (last-used times need no finer). */
+let isoAt = 0;
+let iso = '';
+function nowIso(): string {
+  const n = Date.now();
+  if (n - isoAt >= 1000 || n < isoAt) { isoAt = n; iso = new Date(n).toISOString(); }
+  return iso;
+}
 const infoOf = ({ hash: _hash, ...info }: KeyRecord): KeyInfo => structuredClone(info);
 
 export class KeyStore {
@@ -212,10 +221,10 @@ export class KeyStore {
     });
   }
 
-  /** The active key record for `token`, or undefined. Constant-time hash comparison. */
-  verify(token: string): KeyRecord | undefined {
+  /** The active key record for `token`, or undefined. Constant-time hash comparison. `digest`: its SHA-256 when the caller has it. */
+  verify(token: string, digest?: Buffer): KeyRecord | undefined {
     if (typeof token !== 'string' || !KEY_RE.test(token)) return undefined;
-    const digest = sha256(token);
+    digest ??= sha256(token);
     const rec = this.byHash.get(digest.toString('hex'));
     if (!rec) return undefined;
     const stored = Buffer.from(rec.hash, 'hex');
@@ -225,7 +234,7 @@ export class KeyStore {
 
   /** Records a use of key `id`; written lazily (debounced), never an fsync per request. */
   touch(id: string): void {
-    this.pendingTouch.set(id, new Date().toISOString());
+    this.pendingTouch.set(id, nowIso());
     if (!this.touchTimer) {
       this.touchTimer = setTimeout(() => { this.touchTimer = undefined; this.flush().catch((err) => this.opts.onError?.(err as Error)); }, this.opts.touchFlushMs);
       this.touchTimer.unref();

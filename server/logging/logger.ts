@@ -70,8 +70,7 @@ export function createLogger(opts: LoggerOptions = {}): Logger {
   const logger = pino({
     level,
     base: { pid: process.pid },
-    // Field-name redaction for the common shapes, plus a deep scrub of everything logged.
-    redact: { paths: ['req.headers.authorization', 'req.headers["x-api-key"]', 'req.headers.cookie', 'headers.authorization', 'headers["x-api-key"]', 'headers.cookie', '*.apiKey', '*.token', '*.key'], censor: REDACTED },
+    // A deep scrub of everything logged: secret field names at any depth, key-like text anywhere.
     formatters: { log: (obj) => redactDeep(obj) as Record<string, unknown> },
     serializers: { err: (e: unknown) => redactDeep(e) },
     hooks: {

@@ -33,9 +33,9 @@ const sha256 = (s: string) => createHash('sha256').update(s).digest();
 
 /** The admin token's digest, computed once per token value (it may be rotated). */
 let adminDigest: { token: string; digest: Buffer } | undefined;
-function isAdmin(t: string, admin: string): boolean {
+function isAdmin(digest: Buffer, admin: string): boolean {
   if (adminDigest?.token !== admin) adminDigest = { token: admin, digest: sha256(admin) };
-  return timingSafeEqual(sha256(t), adminDigest.digest);
+  return timingSafeEqual(digest, adminDigest.digest);
 }
 
 export interface AuthOptions {
@@ -48,8 +48,9 @@ export interface AuthOptions {
 export function resolvePrincipal(tokens: string[], opts: AuthOptions): Principal | undefined {
   const admin = typeof opts.adminToken === 'function' ? opts.adminToken() : opts.adminToken;
   for (const t of tokens) {
-    if (admin && isAdmin(t, admin)) return { kind: 'admin' };
-    const rec = opts.keyStore.verify(t);
+    const digest = sha256(t); // one hash serves the admin comparison and the key lookup
+    if (admin && isAdmin(digest, admin)) return { kind: 'admin' };
+    const rec = opts.keyStore.verify(t, digest);
     if (rec) {
       opts.keyStore.touch(rec.id);
       const limits = { ...rec.limits, ...(rec.limits.models ? { models: [...rec.limits.models] } : {}) };

@@ -51,15 +51,23 @@ export function hostCheck(opts: HostCheckOptions): Handler {
     return ifaces.includes(name);
   };
   const portOf = () => String(typeof opts.port === 'function' ? opts.port() : opts.port);
+  const allowed = (raw: unknown): boolean => {
+    const parsed = typeof raw === 'string' ? parseHost(raw) : undefined;
+    if (!parsed) return false;
+    const name = normalise(parsed.name);
+    if (WILDCARDS.has(name)) return false;
+    if (fixed.has(name) || (wildcard && ownAddress(name))) return true;
+    return extra.some((e) => e.name === name && (e.port === undefined || e.port === (parsed.port ?? portOf())));
+  };
+  // Decisions per Host value, kept as long as the interface list (a client sends the same Host each time).
+  const decided = new Map<string, boolean>();
+  let decidedAt = 0;
 
   return (req, _res, next) => {
     const raw = req.headers.host;
-    const parsed = typeof raw === 'string' ? parseHost(raw) : undefined;
-    if (!parsed) return next(hearthError('ERR_HOST_NOT_ALLOWED'));
-    const name = normalise(parsed.name);
-    if (WILDCARDS.has(name)) return next(hearthError('ERR_HOST_NOT_ALLOWED'));
-    let ok = fixed.has(name) || (wildcard && ownAddress(name));
-    if (!ok) ok = extra.some((e) => e.name === name && (e.port === undefined || e.port === (parsed.port ?? portOf())));
+    if (Date.now() - decidedAt > 5000 || decided.size >= 256) { decided.clear(); decidedAt = Date.now(); }
+    let ok = typeof raw === 'string' ? decided.get(raw) : false;
+    if (ok === undefined) { ok = allowed(raw); decided.set(raw as string, ok); }
     if (!ok) return next(hearthError('ERR_HOST_NOT_ALLOWED'));
     next();
   };
