@@ -101,3 +101,19 @@ test('connection refused → ERR_UPSTREAM naming the upstream only', async () =>
     await assert.rejects(c.send({ upstream: 'u', url: new URL(`http://127.0.0.1:${port}/x`), method: 'GET', headers: {} }), (e: HearthError) => e.code === 'ERR_UPSTREAM' && !e.message.includes(String(port)));
   } finally { c.close(); }
 });
+
+test('an already-aborted signal sends nothing; a signal aborted while the request waits for a connection sends nothing either', async () => {
+  const c = client();
+  try {
+    const before = hits.get('/ok') ?? 0;
+    const ac = new AbortController();
+    ac.abort();
+    await assert.rejects(c.send(call('/ok', ac.signal)), (e: HearthError) => e.code === 'ERR_CLIENT_CLOSED');
+    const late = new AbortController();
+    const p = c.send(call('/ok', late.signal));
+    late.abort(); // same tick: before undici has written the request
+    await assert.rejects(p, (e: HearthError) => e.code === 'ERR_CLIENT_CLOSED');
+    await new Promise((r) => setTimeout(r, 50));
+    assert.equal(hits.get('/ok') ?? 0, before, 'the upstream saw no request');
+  } finally { c.close(); }
+});

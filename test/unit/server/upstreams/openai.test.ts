@@ -62,3 +62,37 @@ test('a plain JSON chat.completion (server ignored stream) → one delta and don
   const ev = [...openaiJsonEvents('a', 'chat', { choices: [{ message: { role: 'assistant', content: 'ok' }, finish_reason: 'stop' }], usage: { prompt_tokens: 3, completion_tokens: 1 } })];
   assert.deepEqual(ev, [{ type: 'delta', text: 'ok' }, { type: 'done', finishReason: 'stop', usage: { promptTokens: 3, completionTokens: 1 } }]);
 });
+
+test('complete(): a non-streamed upstream request, answered with one JSON body (or SSE from a server that streams anyway)', async () => {
+  const { default: http } = await import('node:http');
+  const { UpstreamHttpClient } = await import('../../../../server/upstreams/http-client.js');
+  const { createOpenAIAdapter } = await import('../../../../server/upstreams/openai.js');
+  const seen: Array<Record<string, unknown>> = [];
+  const server = http.createServer((req, res) => {
+    let raw = '';
+    req.on('data', (c: Buffer) => { raw += c; });
+    req.on('end', () => {
+      const body = JSON.parse(raw) as Record<string, unknown>;
+      seen.push(body);
+      if (body.model === 'streamer') {
+        res.writeHead(200, { 'content-type': 'text/event-stream' });
+        res.end('data: {"choices":[{"delta":{"content":"He"}}]}\n\ndata: {"choices":[{"delta":{"content":"y"},"finish_reason":"length"}],"usage":{"prompt_tokens":2,"completion_tokens":2}}\n\ndata: [DONE]\n\n');
+        return;
+      }
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ choices: [{ message: { role: 'assistant', content: 'Hello' }, finish_reason: 'stop' }], usage: { prompt_tokens: 4, completion_tokens: 1 } }));
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const client = new UpstreamHttpClient({ connectMs: 2000, firstByteMs: 2000, idleMs: 2000 });
+  try {
+    const url = `http://127.0.0.1:${(server.address() as import('node:net').AddressInfo).port}`;
+    const adapter = createOpenAIAdapter({ decl: { name: 'a', kind: 'openai', url, concurrency: 4 }, client });
+    const ok = await adapter.complete!('gpt', chat, new AbortController().signal);
+    assert.deepEqual(ok, { text: 'Hello', finishReason: 'stop', usage: { promptTokens: 4, completionTokens: 1 } });
+    assert.equal(seen[0]!.stream, false, 'asked non-streamed');
+    assert.equal(seen[0]!.stream_options, undefined);
+    const streamed = await adapter.complete!('streamer', chat, new AbortController().signal);
+    assert.deepEqual(streamed, { text: 'Hey', finishReason: 'length', usage: { promptTokens: 2, completionTokens: 2 } });
+  } finally { client.close(); server.closeAllConnections(); await new Promise((r) => server.close(r)); }
+});
