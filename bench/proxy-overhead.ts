@@ -1,8 +1,9 @@
 // Owns the proxy-overhead benchmark (issue 5, acceptance 6): in one sitting, the same tiny
-// non-streamed OpenAI chat completion from a minimal upstream, four ways — direct, through nginx
-// (Debian nginx-light, the floor of what any proxy costs), through a bare Express 5 proxy (the floor of
-// an Express app on this machine) and through Hearth (auth, key limits and
-// admission on) — with autocannon: added time per request at 1 connection, requests/s at 32.
+// non-streamed OpenAI chat completion from a minimal upstream, five ways — direct, through nginx
+// (Debian nginx-light, the floor of what any proxy costs), through a bare node:http + undici proxy
+// (the floor of any Node.js proxy on this machine), through a bare Express 5 proxy, and through Hearth
+// (auth, key limits, admission, access log and metrics on) — with autocannon: added time per request
+// at 1 connection, requests/s at 32.
 // Writes bench/results/proxy-overhead.{json,svg}.
 // Run: node --import tsx bench/proxy-overhead.ts   (env: BENCH_SECONDS=8, BENCH_ROUNDS=3, BENCH_LOG_LEVEL=info)
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
@@ -59,6 +60,34 @@ app.post('/v1/chat/completions', (req, res) => {
   up.end(body);
 });
 const srv = app.listen(0, '127.0.0.1', () => console.log('port ' + srv.address().port));
+`;
+
+/**
+ * The floor of any Node.js proxy: node:http in, undici out (the transport Hearth uses), the JSON body
+ * parsed, forwarded, the answer parsed and re-sent — and nothing else: no host check, auth, limits,
+ * admission, logging or metrics.
+ */
+const NODE_SRC = `
+import http from 'node:http';
+import { Agent } from 'undici';
+const agent = new Agent();
+const origin = 'http://127.0.0.1:' + process.env.UPSTREAM_PORT;
+const headers = { 'content-type': 'application/json' };
+const srv = http.createServer((req, res) => {
+  const chunks = [];
+  req.on('data', (c) => chunks.push(c));
+  req.on('end', () => {
+    const body = JSON.parse(Buffer.concat(chunks).toString());
+    const out = [];
+    agent.dispatch({ origin, path: '/v1/chat/completions', method: 'POST', headers, body: JSON.stringify(body) }, {
+      onRequestStart() {}, onResponseStart() {}, onResponseData(_c, d) { out.push(d); },
+      onResponseError() { res.statusCode = 502; res.end(); },
+      onResponseEnd() { const text = JSON.stringify(JSON.parse(Buffer.concat(out).toString())); res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) }); res.end(text); },
+    });
+  });
+});
+srv.keepAliveTimeout = 65000;
+srv.listen(0, '127.0.0.1', () => console.log('port ' + srv.address().port));
 `;
 
 function freePort(): Promise<number> {
@@ -128,13 +157,13 @@ async function cannon(url: string, headers: Record<string, string>, body: string
   };
 }
 
-const PATHS = ['direct', 'nginx', 'express', 'hearth'] as const;
+const PATHS = ['direct', 'nginx', 'node', 'express', 'hearth'] as const;
 type PathName = (typeof PATHS)[number];
 
 async function main() {
   const loadBefore = await waitForQuiet(1.5, Number(process.env.BENCH_QUIET_WAIT_MS ?? 60_000), (m) => process.stderr.write(m + '\n'));
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'hearth-bench-proxy-'));
-  let upstream: ChildProcess | undefined; let nginx: ChildProcess | undefined; let hearth: ChildProcess | undefined; let expressProxy: ChildProcess | undefined;
+  let upstream: ChildProcess | undefined; let nginx: ChildProcess | undefined; let hearth: ChildProcess | undefined; let expressProxy: ChildProcess | undefined; let nodeProxy: ChildProcess | undefined;
   try {
     const up = await spawnUntil(process.execPath, ['-e', UPSTREAM_SRC], /port (\d+)\n/);
     upstream = up.proc;
@@ -151,6 +180,10 @@ async function main() {
       if (ok) break;
       await new Promise((r) => setTimeout(r, 50));
     }
+
+    const np = await spawnUntil(process.execPath, ['--input-type=module', '-e', NODE_SRC], /port (\d+)\n/, { cwd: REPO_ROOT, env: { UPSTREAM_PORT: String(upstreamPort) } });
+    nodeProxy = np.proc;
+    const nodePort = Number(np.match[1]);
 
     const ex = await spawnUntil(process.execPath, ['--input-type=module', '-e', EXPRESS_SRC], /port (\d+)\n/, { cwd: REPO_ROOT, env: { UPSTREAM_PORT: String(upstreamPort) } });
     expressProxy = ex.proc;
@@ -174,6 +207,7 @@ async function main() {
     const targets: Record<PathName, { url: string; headers: Record<string, string>; body: string }> = {
       direct: { url: `http://127.0.0.1:${upstreamPort}/v1/chat/completions`, headers: {}, body: JSON.stringify({ model: 'm', ...msg }) },
       nginx: { url: `http://127.0.0.1:${nginxPort}/v1/chat/completions`, headers: {}, body: JSON.stringify({ model: 'm', ...msg }) },
+      node: { url: `http://127.0.0.1:${nodePort}/v1/chat/completions`, headers: {}, body: JSON.stringify({ model: 'm', ...msg }) },
       express: { url: `http://127.0.0.1:${expressPort}/v1/chat/completions`, headers: {}, body: JSON.stringify({ model: 'm', ...msg }) },
       hearth: { url: `${hearthUrl}/v1/chat/completions`, headers: { authorization: `Bearer ${apiKey}` }, body: JSON.stringify({ model: 'u/m', ...msg }) },
     };
@@ -202,12 +236,14 @@ async function main() {
     const perReq = Object.fromEntries(PATHS.map((p) => [p, med(p, 'c1', 'perRequestMs')])) as Record<PathName, number>;
     const rps32 = Object.fromEntries(PATHS.map((p) => [p, med(p, 'c32', 'requestsPerSec')])) as Record<PathName, number>;
     const summary = {
-      addedMsPerRequestAt1: { nginx: round(perReq.nginx - perReq.direct, 3), express: round(perReq.express - perReq.direct, 3), hearth: round(perReq.hearth - perReq.direct, 3) },
+      addedMsPerRequestAt1: { nginx: round(perReq.nginx - perReq.direct, 3), node: round(perReq.node - perReq.direct, 3), express: round(perReq.express - perReq.direct, 3), hearth: round(perReq.hearth - perReq.direct, 3) },
       msPerRequestAt1: Object.fromEntries(PATHS.map((p) => [p, round(perReq[p], 3)])),
       requestsPerSecAt32: Object.fromEntries(PATHS.map((p) => [p, round(rps32[p], 0)])),
       nginxOverDirectAt32: round(rps32.nginx / rps32.direct, 3),
+      nodeOverNginxAt32: round(rps32.node / rps32.nginx, 3),
       expressOverNginxAt32: round(rps32.express / rps32.nginx, 3),
       hearthOverNginxAt32: round(rps32.hearth / rps32.nginx, 3),
+      hearthOverNodeAt32: round(rps32.hearth / rps32.node, 3),
       hearthOverExpressAt32: round(rps32.hearth / rps32.express, 3),
       goals: {
         hearthAddedMsAtMost: 0.3, hearthAddedMsMet: perReq.hearth - perReq.direct <= 0.3,
@@ -217,20 +253,22 @@ async function main() {
     const result = {
       benchmark: 'proxy-overhead',
       machine: machineInfo(),
-      settings: { loadAverageAtStart: round(loadBefore, 2), secondsPerRun: SECONDS, rounds: ROUNDS, warmupSeconds: WARMUP_SECONDS, hearthLogLevel: LOG_LEVEL, nginx: `${nginxVersion}, 1 worker, upstream keepalive`, hearth: 'API key (rpm limit), in-memory limits, admission on upstream pool (64 slots), one node process', upstream: 'node:http, one tiny chat.completion JSON per POST', client: 'autocannon 9, in the benchmark process', aggregate: 'median over rounds' },
+      settings: { loadAverageAtStart: round(loadBefore, 2), secondsPerRun: SECONDS, rounds: ROUNDS, warmupSeconds: WARMUP_SECONDS, hearthLogLevel: LOG_LEVEL, nginx: `${nginxVersion}, 1 worker, upstream keepalive`, hearth: 'API key (rpm limit), in-memory limits, admission on upstream pool (64 slots), access log (info) and metrics, one node process; the request is served by the fast lane',
+        node: 'node:http + undici, parse/forward/parse/re-send, nothing else', express: 'express.json() and one forwarding route (node:http client), nothing else', upstream: 'node:http, one tiny chat.completion JSON per POST', client: 'autocannon 9, in the benchmark process', aggregate: 'median over rounds' },
       summary,
       runs,
     };
     mkdirSync(RESULTS_DIR, { recursive: true });
     writeFileSync(path.join(RESULTS_DIR, 'proxy-overhead.json'), JSON.stringify(result, null, 2) + '\n');
-    const a = barChart({ title: `Time per request at 1 connection (added: nginx ${summary.addedMsPerRequestAt1.nginx} ms, bare Express ${summary.addedMsPerRequestAt1.express} ms, Hearth ${summary.addedMsPerRequestAt1.hearth} ms)`, unit: 'ms', series: PATHS.map((p) => ({ label: p, value: round(perReq[p], 3) })) });
-    const b = barChart({ title: `Requests/s at 32 connections (Hearth/nginx = ${summary.hearthOverNginxAt32})`, unit: 'req/s', series: PATHS.map((p) => ({ label: p, value: round(rps32[p], 0) })) });
+    const a = barChart({ title: `Time per request at 1 connection (added: nginx ${summary.addedMsPerRequestAt1.nginx}, bare node ${summary.addedMsPerRequestAt1.node}, bare Express ${summary.addedMsPerRequestAt1.express}, Hearth ${summary.addedMsPerRequestAt1.hearth} ms)`, unit: 'ms', series: PATHS.map((p) => ({ label: p, value: round(perReq[p], 3) })) });
+    const b = barChart({ title: `Requests/s at 32 connections (bare node/nginx = ${summary.nodeOverNginxAt32}, Hearth/nginx = ${summary.hearthOverNginxAt32})`, unit: 'req/s', series: PATHS.map((p) => ({ label: p, value: round(rps32[p], 0) })) });
     writeFileSync(path.join(RESULTS_DIR, 'proxy-overhead.svg'), stackSvgs([a, b]));
     process.stdout.write(JSON.stringify(summary, null, 2) + '\n');
   } finally {
     await stop(hearth);
     await stop(nginx);
     await stop(expressProxy);
+    await stop(nodeProxy);
     await stop(upstream);
     rmSync(tmp, { recursive: true, force: true });
   }

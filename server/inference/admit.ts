@@ -32,8 +32,9 @@ export async function admitTo(deps: PipelineDeps, target: Target, model: string,
 
 /** Waits until the target can serve (a local model loads) and the slot is ours; on failure the slot goes back whenever it arrives. */
 export async function awaitSlot(target: Target, admit: Admit): Promise<Lease> {
+  if (!target.prepare && admit.kind === 'granted') return admit.lease; // nothing to wait for
   try {
-    const [, lease] = await Promise.all([target.prepare(), admit.lease]);
+    const [, lease] = await Promise.all([target.prepare?.(), admit.lease]);
     return lease;
   } catch (err) {
     if (admit.kind === 'granted') admit.lease.release();

@@ -139,12 +139,15 @@ export async function runInference(deps: PipelineDeps, req: HttpRequest, res: Ht
     res.off('close', onClose);
     if (!ac.signal.aborted) ac.abort(DONE); // leaves the queue if still waiting
     const durationMs = performance.now() - started;
-    if (lease) {
-      lease.release();
-      if (finishReason !== 'error') deps.admission.recordCompletion(target.pool, { durationMs: durationMs - lease.queuedMs, outputTokens: usage.completionTokens });
-    }
-    // Charge what is still owed: the exact usage when the engine reported it, else the deltas since the last flush.
-    count(finishReason !== 'error' ? usage.promptTokens + usage.completionTokens - counted : deltas % TOKEN_FLUSH);
-    deps.observer?.finished?.(target.pool, { usage, finishReason, durationMs, status, principal, model: canonical.model, ...(errorCode ? { error: errorCode } : {}) });
+    lease?.release();
+    // The bookkeeping runs just after the answer is written (in the check phase of this loop turn): off
+    // the answer's path. A request read in the same turn may not see it yet; any later one does.
+    const held = lease;
+    setImmediate(() => {
+      if (held && finishReason !== 'error') deps.admission.recordCompletion(target.pool, { durationMs: durationMs - held.queuedMs, outputTokens: usage.completionTokens });
+      // Charge what is still owed: the exact usage when the engine reported it, else the deltas since the last flush.
+      count(finishReason !== 'error' ? usage.promptTokens + usage.completionTokens - counted : deltas % TOKEN_FLUSH);
+      deps.observer?.finished?.(target.pool, { usage, finishReason, durationMs, status, principal, model: canonical.model, ...(errorCode ? { error: errorCode } : {}) });
+    });
   }
 }

@@ -11,8 +11,8 @@ export interface Target {
   /** The upstream's name for upstream targets. */
   upstream?: string;
   engine: Engine;
-  /** Makes the target able to serve (loads a local model on demand). */
-  prepare(): Promise<void>;
+  /** Makes the target able to serve (loads a local model on demand); absent when it always can. */
+  prepare?(): Promise<void>;
 }
 
 /** What the router needs from the upstream registry (server/upstreams). */

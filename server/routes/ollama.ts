@@ -30,7 +30,7 @@ export function ollamaRoutes(s: Services) {
       }
       return 'unload';
     }
-    await target.prepare();
+    await target.prepare?.();
     if (target.kind === 'local' && keepAliveMs !== undefined) s.local.setKeepAlive(model, keepAliveMs);
     return 'load';
   }

@@ -71,7 +71,7 @@ export class UpstreamRegistry implements UpstreamLookup {
       embed: (req, signal) => adapter.embed(model, req, signal),
       ...(adapter.complete ? { complete: (req: CanonicalRequest, signal: AbortSignal) => adapter.complete!(model, req, signal) } : {}),
     };
-    return { pool: upstreamPool(entry.decl.name), kind: 'upstream', upstream: entry.decl.name, engine, prepare: async () => {} };
+    return { pool: upstreamPool(entry.decl.name), kind: 'upstream', upstream: entry.decl.name, engine };
   }
 
   /** Every upstream's models as `<upstream>/<id>`; an upstream that cannot be listed contributes its last good list, or nothing. */

@@ -5,7 +5,7 @@ import type { Target, UpstreamLookup } from '../../../../server/inference/router
 import type { Principal } from '../../../../server/auth/principal.js';
 
 const lookup: UpstreamLookup = {
-  resolve: (name) => (name.startsWith('a/') ? ({ pool: 'upstream:a', kind: 'upstream', upstream: 'a', engine: null as never, prepare: async () => {} } satisfies Target) : undefined),
+  resolve: (name) => (name.startsWith('a/') ? ({ pool: 'upstream:a', kind: 'upstream', upstream: 'a', engine: null as never } satisfies Target) : undefined),
   list: async () => [],
 };
 const key = (allowSpill: boolean): Principal => ({ kind: 'key', id: 'k', name: 'k', limits: {}, allowSpill });
