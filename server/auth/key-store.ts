@@ -2,7 +2,7 @@
 // hash in `<data-dir>/keys.json` (0600, atomic, locked read-modify-write so the CLI and a running
 // server never lose each other's changes), constant-time verification, revocation, limits, and
 // live reload of changes made by another process (fs.watch plus a cheap stat poll).
-import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
+import { hash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
@@ -62,7 +62,7 @@ export interface KeyStoreOptions {
   watch?: boolean;
 }
 
-const sha256 = (s: string) => createHash('sha256').update(s, 'utf8').digest();
+const sha256 = (s: string) => hash('sha256', s, 'buffer');
 
 /** The current time as ISO text, recomputed at most once a second (last-used times need no finer). */
 let isoAt = 0;

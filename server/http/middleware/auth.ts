@@ -2,7 +2,7 @@
 // (never the query string), resolves it to a Principal (admin token or API key) in
 // res.locals.principal, and refuses anything else with 401 + WWW-Authenticate; requireAdmin
 // turns API keys away from admin routes with 403.
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { hash, timingSafeEqual } from 'node:crypto';
 import type { Handler } from '../node-http.js';
 import { hearthError } from '../../errors/catalog.js';
 import type { KeyStore } from '../../auth/key-store.js';
@@ -29,7 +29,7 @@ export function tokensOf(headers: Record<string, string | string[] | undefined>)
   return out.filter((t) => t.length > 0 && t.length <= MAX_TOKEN && TOKEN_RE.test(t));
 }
 
-const sha256 = (s: string) => createHash('sha256').update(s).digest();
+const sha256 = (s: string) => hash('sha256', s, 'buffer');
 
 /** The admin token's digest, computed once per token value (it may be rotated). */
 let adminDigest: { token: string; digest: Buffer } | undefined;
