@@ -33,7 +33,8 @@ function plainJson(ct: string | undefined): boolean {
 function readJson(req: IncomingMessage, done: (err: unknown, body?: unknown) => void): void {
   const chunks: Buffer[] = [];
   req.on('data', (c: Buffer) => chunks.push(c));
-  req.once('error', (e) => done(e));
+  // A client gone mid-body is not a server fault (express.json() says the same: request aborted).
+  req.once('error', () => done(hearthError('ERR_CLIENT_CLOSED')));
   req.once('end', () => {
     const text = (chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)).toString('utf8');
     const first = /^[\x20\x09\x0a\x0d]*(.)/.exec(text)?.[1];
