@@ -117,3 +117,33 @@ test('an already-aborted signal sends nothing; a signal aborted while the reques
     assert.equal(hits.get('/ok') ?? 0, before, 'the upstream saw no request');
   } finally { c.close(); }
 });
+
+test('a slow reader of a large streamed body gets every byte in order (the body is paused and resumed, not dropped)', async () => {
+  const big = http.createServer((_req, res) => {
+    res.writeHead(200, { 'content-type': 'text/event-stream' });
+    let i = 0;
+    const pump = () => {
+      while (i < 4000) {
+        const ok = res.write(`data: ${String(i++).padStart(6, '0')} ${'x'.repeat(500)}\n\n`);
+        if (!ok) { res.once('drain', pump); return; }
+      }
+      res.end();
+    };
+    pump();
+  });
+  await new Promise<void>((r) => big.listen(0, '127.0.0.1', r));
+  const c = new UpstreamHttpClient({ connectMs: 2000, firstByteMs: 2000, idleMs: 5000 });
+  try {
+    const res = await c.send({ upstream: 'u', url: new URL(`http://127.0.0.1:${(big.address() as AddressInfo).port}/big`), method: 'GET', headers: {} });
+    let text = '';
+    let n = 0;
+    for await (const chunk of res.text()) {
+      text += chunk;
+      if (++n % 20 === 0) await new Promise((r) => setTimeout(r, 5)); // a reader slower than the socket
+    }
+    const ids = [...text.matchAll(/^data: (\d{6}) /gm)].map((m) => Number(m[1]));
+    assert.equal(ids.length, 4000);
+    assert.ok(ids.every((v, i) => v === i), 'every event, in order');
+    assert.ok(text.length > 2_000_000, 'more than the read-ahead window went through');
+  } finally { c.close(); big.closeAllConnections(); await new Promise((r) => big.close(r)); }
+});
