@@ -137,7 +137,9 @@ export async function runInference(deps: PipelineDeps, req: HttpRequest, res: Ht
     hb?.stop();
     if (deadline) clearTimeout(deadline);
     res.off('close', onClose);
-    if (!ac.signal.aborted) ac.abort(DONE); // leaves the queue if still waiting
+    // Leaves the queue if still waiting, and stops whatever still listens after a failure; a request that
+    // finished on its slot has nothing listening any more.
+    if (!ac.signal.aborted && (!lease || finishReason === 'error')) ac.abort(DONE);
     const durationMs = performance.now() - started;
     lease?.release();
     // The bookkeeping runs just after the answer is written (in the check phase of this loop turn): off

@@ -5,7 +5,7 @@
 import { hash, timingSafeEqual } from 'node:crypto';
 import type { Handler } from '../node-http.js';
 import { hearthError } from '../../errors/catalog.js';
-import type { KeyStore } from '../../auth/key-store.js';
+import type { KeyRecord, KeyStore } from '../../auth/key-store.js';
 import type { Principal } from '../../auth/principal.js';
 
 /** Tokens longer than this are refused without hashing. */
@@ -44,6 +44,17 @@ export interface AuthOptions {
   keyStore: Pick<KeyStore, 'verify' | 'touch'>;
 }
 
+/** One frozen Principal per key record, rebuilt when the record's name, limits or spill flag change. */
+const principals = new WeakMap<KeyRecord, { from: [string, KeyRecord['limits'], boolean]; principal: Principal }>();
+function principalFor(rec: KeyRecord): Principal {
+  const c = principals.get(rec);
+  if (c && c.from[0] === rec.name && c.from[1] === rec.limits && c.from[2] === rec.allowSpill) return c.principal;
+  const limits = Object.freeze({ ...rec.limits, ...(rec.limits.models ? { models: Object.freeze([...rec.limits.models]) as string[] } : {}) });
+  const principal: Principal = Object.freeze({ kind: 'key', id: rec.id, name: rec.name, limits, allowSpill: rec.allowSpill });
+  principals.set(rec, { from: [rec.name, rec.limits, rec.allowSpill], principal });
+  return principal;
+}
+
 /** Resolves the token to a Principal, or undefined. */
 export function resolvePrincipal(tokens: string[], opts: AuthOptions): Principal | undefined {
   const admin = typeof opts.adminToken === 'function' ? opts.adminToken() : opts.adminToken;
@@ -53,8 +64,7 @@ export function resolvePrincipal(tokens: string[], opts: AuthOptions): Principal
     const rec = opts.keyStore.verify(t, digest);
     if (rec) {
       opts.keyStore.touch(rec.id);
-      const limits = { ...rec.limits, ...(rec.limits.models ? { models: [...rec.limits.models] } : {}) };
-      return { kind: 'key', id: rec.id, name: rec.name, limits, allowSpill: rec.allowSpill };
+      return principalFor(rec);
     }
   }
   return undefined;
