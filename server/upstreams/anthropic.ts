@@ -1,8 +1,8 @@
 // Owns the `anthropic` upstream kind: canonical request → POST /v1/messages (x-api-key,
 // anthropic-version 2023-06-01, always streamed), and its Messages SSE stream → canonical events.
-import type { CanonicalMessage, CanonicalRequest, EngineEvent, FinishReason } from '../contract/canonical.js';
+import type { CanonicalMessage, CanonicalRequest, Completion, EngineEvent, FinishReason } from '../contract/canonical.js';
 import { hearthError } from '../errors/catalog.js';
-import { endpoint, mapFinish, type AdapterDeps, type UpstreamAdapter, type UpstreamModel } from './adapter.js';
+import { collectEvents, endpoint, mapFinish, type AdapterDeps, type UpstreamAdapter, type UpstreamModel } from './adapter.js';
 import { malformed, parseEventJson, sseEvents } from './stream-parse.js';
 
 export const ANTHROPIC_VERSION = '2023-06-01';
@@ -23,11 +23,11 @@ function toTurns(messages: CanonicalMessage[]): { system: string; turns: { role:
   return { system, turns };
 }
 
-/** The upstream request body for `req` sent to the upstream's `model`. */
-export function anthropicRequestBody(model: string, req: CanonicalRequest): Record<string, unknown> {
+/** The upstream request body for `req` sent to the upstream's `model` (streamed unless `stream` is false). */
+export function anthropicRequestBody(model: string, req: CanonicalRequest, stream = true): Record<string, unknown> {
   const s = req.sampling;
   const { system, turns } = req.kind === 'chat' ? toTurns(req.messages) : { system: '', turns: [{ role: 'user' as const, content: req.prompt }] };
-  const body: Record<string, unknown> = { model, max_tokens: s.maxTokens ?? ANTHROPIC_DEFAULT_MAX_TOKENS, messages: turns, stream: true };
+  const body: Record<string, unknown> = { model, max_tokens: s.maxTokens ?? ANTHROPIC_DEFAULT_MAX_TOKENS, messages: turns, stream };
   if (system) body.system = system;
   if (s.temperature !== undefined) body.temperature = Math.min(1, s.temperature);
   if (s.topP !== undefined) body.top_p = s.topP;
@@ -75,6 +75,16 @@ export async function* anthropicEvents(upstream: string, chunks: AsyncIterable<s
   throw hearthError('ERR_UPSTREAM', `The upstream ${upstream} ended the stream before it finished.`);
 }
 
+/** The answer in a whole (non-streamed) Messages response. */
+export function anthropicCompletion(upstream: string, body: unknown): Completion {
+  const m = body as { content?: unknown; stop_reason?: unknown; usage?: Record<string, unknown> } | null;
+  if (!m || typeof m !== 'object' || !Array.isArray(m.content)) throw malformed(upstream);
+  const text = (m.content as { type?: unknown; text?: unknown }[]).map((b) => (b.type === 'text' && typeof b.text === 'string' ? b.text : '')).join('');
+  const u = m.usage;
+  const promptTokens = (int(u?.input_tokens) ?? 0) + (int(u?.cache_read_input_tokens) ?? 0) + (int(u?.cache_creation_input_tokens) ?? 0);
+  return { text, finishReason: mapFinish(m.stop_reason), usage: { promptTokens, completionTokens: int(u?.output_tokens) ?? (text ? 1 : 0) } };
+}
+
 export function createAnthropicAdapter({ decl, client }: AdapterDeps): UpstreamAdapter {
   const messagesUrl = endpoint(decl.url, '/v1/messages');
   const modelsUrl = endpoint(decl.url, '/v1/models');
@@ -85,6 +95,11 @@ export function createAnthropicAdapter({ decl, client }: AdapterDeps): UpstreamA
       const res = await client.send({ upstream, url: messagesUrl, method: 'POST', headers, body: JSON.stringify(anthropicRequestBody(model, req)), signal });
       yield { type: 'start' };
       yield* anthropicEvents(upstream, res.text());
+    },
+    async complete(model, req, signal) {
+      const res = await client.send({ upstream, url: messagesUrl, method: 'POST', headers, body: JSON.stringify(anthropicRequestBody(model, req, false)), signal });
+      if (String(res.headers['content-type'] ?? '').includes('text/event-stream')) return collectEvents(anthropicEvents(upstream, res.text()));
+      return anthropicCompletion(upstream, await res.json());
     },
     embed() {
       return Promise.reject(hearthError('ERR_NOT_SUPPORTED', `The upstream ${upstream} (anthropic) has no embeddings.`));

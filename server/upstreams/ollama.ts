@@ -1,12 +1,12 @@
 // Owns the `ollama` upstream kind: canonical request → POST /api/chat or /api/generate (NDJSON
 // stream), and its NDJSON lines → canonical events; /api/tags for the model list, /api/embed.
-import type { CanonicalRequest, EmbedRequest, EmbedResult, EngineEvent } from '../contract/canonical.js';
+import type { CanonicalRequest, Completion, EmbedRequest, EmbedResult, EngineEvent } from '../contract/canonical.js';
 import { hearthError } from '../errors/catalog.js';
-import { endpoint, mapFinish, type AdapterDeps, type UpstreamAdapter, type UpstreamModel } from './adapter.js';
+import { collectEvents, endpoint, mapFinish, type AdapterDeps, type UpstreamAdapter, type UpstreamModel } from './adapter.js';
 import { malformed, ndjsonObjects } from './stream-parse.js';
 
-/** The upstream request body for `req` sent to the upstream's `model`. */
-export function ollamaRequestBody(model: string, req: CanonicalRequest): Record<string, unknown> {
+/** The upstream request body for `req` sent to the upstream's `model` (streamed unless `stream` is false). */
+export function ollamaRequestBody(model: string, req: CanonicalRequest, stream = true): Record<string, unknown> {
   const s = req.sampling;
   const options: Record<string, unknown> = {};
   if (s.maxTokens !== undefined) options.num_predict = s.maxTokens;
@@ -22,7 +22,7 @@ export function ollamaRequestBody(model: string, req: CanonicalRequest): Record<
   const body: Record<string, unknown> = { model };
   if (req.kind === 'chat') body.messages = req.messages.map((m) => ({ role: m.role, content: m.content }));
   else { body.prompt = req.prompt; body.raw = true; }
-  body.stream = true;
+  body.stream = stream;
   if (Object.keys(options).length) body.options = options;
   if (req.keepAliveMs !== undefined) body.keep_alive = req.keepAliveMs < 0 ? -1 : `${Math.round(req.keepAliveMs)}ms`;
   return body;
@@ -51,6 +51,15 @@ export async function* ollamaEvents(upstream: string, kind: CanonicalRequest['ki
   throw hearthError('ERR_UPSTREAM', `The upstream ${upstream} ended the stream before it finished.`);
 }
 
+/** The answer in a whole (non-streamed) /api/chat or /api/generate response. */
+export function ollamaCompletion(upstream: string, kind: CanonicalRequest['kind'], body: unknown): Completion {
+  const o = body as Record<string, unknown> | null;
+  if (!o || typeof o !== 'object' || o.error !== undefined) throw malformed(upstream);
+  const t = kind === 'chat' ? (o.message as { content?: unknown } | undefined)?.content : o.response;
+  if (typeof t !== 'string') throw malformed(upstream);
+  return { text: t, finishReason: mapFinish(o.done_reason), usage: { promptTokens: int(o.prompt_eval_count) ?? 0, completionTokens: int(o.eval_count) ?? (t ? 1 : 0) } };
+}
+
 export function createOllamaAdapter({ decl, client }: AdapterDeps): UpstreamAdapter {
   const chatUrl = endpoint(decl.url, '/api/chat');
   const generateUrl = endpoint(decl.url, '/api/generate');
@@ -63,6 +72,11 @@ export function createOllamaAdapter({ decl, client }: AdapterDeps): UpstreamAdap
       const res = await client.send({ upstream, url: req.kind === 'chat' ? chatUrl : generateUrl, method: 'POST', headers, body: JSON.stringify(ollamaRequestBody(model, req)), signal });
       yield { type: 'start' };
       yield* ollamaEvents(upstream, req.kind, res.text());
+    },
+    async complete(model, req, signal) {
+      const res = await client.send({ upstream, url: req.kind === 'chat' ? chatUrl : generateUrl, method: 'POST', headers, body: JSON.stringify(ollamaRequestBody(model, req, false)), signal });
+      if (String(res.headers['content-type'] ?? '').includes('ndjson')) return collectEvents(ollamaEvents(upstream, req.kind, res.text()));
+      return ollamaCompletion(upstream, req.kind, await res.json());
     },
     async embed(model: string, req: EmbedRequest, signal: AbortSignal): Promise<EmbedResult> {
       const res = await client.send({ upstream, url: embedUrl, method: 'POST', headers, body: JSON.stringify({ model, input: req.input }), signal });

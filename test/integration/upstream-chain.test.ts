@@ -53,12 +53,14 @@ test('B lists A\'s models under the upstream prefix', async () => {
 
 test('openai upstream: B streams A\'s answer with usage', async () => { await streamThrough('a/tiny'); });
 
-test('openai upstream: a non-streamed client request is collected from the streamed upstream', async () => {
-  const r = await client.chat.completions.create({ model: 'a/tiny', messages: [{ role: 'user', content: 'Hi' }], max_tokens: 6, temperature: 0 });
-  assert.ok((r.choices[0]!.message.content ?? '').length > 0);
-  assert.equal(r.choices[0]!.finish_reason, 'length');
-  assert.equal(r.usage!.completion_tokens, 6);
-  assert.ok(r.usage!.prompt_tokens > 0);
+test('each upstream kind: a non-streamed client request is answered by a non-streamed upstream request, usage passed along', async () => {
+  for (const model of ['a/tiny', 'an/tiny', 'ol/tiny']) {
+    const r = await client.chat.completions.create({ model, messages: [{ role: 'user', content: 'Hi' }], max_tokens: 6, temperature: 0 });
+    assert.ok((r.choices[0]!.message.content ?? '').length > 0, model);
+    assert.equal(r.choices[0]!.finish_reason, 'length', model);
+    assert.equal(r.usage!.completion_tokens, 6, model);
+    assert.ok(r.usage!.prompt_tokens > 0, model);
+  }
 });
 
 test('openai upstream: legacy completions stream through', async () => {

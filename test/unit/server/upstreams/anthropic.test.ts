@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { EngineEvent } from '../../../../server/contract/canonical.js';
-import { anthropicEvents, anthropicHeaders, anthropicRequestBody, ANTHROPIC_DEFAULT_MAX_TOKENS } from '../../../../server/upstreams/anthropic.js';
+import { anthropicEvents, anthropicHeaders, anthropicRequestBody, ANTHROPIC_DEFAULT_MAX_TOKENS, createAnthropicAdapter } from '../../../../server/upstreams/anthropic.js';
+import { withFakeUpstream } from '../../../support/fake-upstream.js';
 import { HearthError } from '../../../../server/errors/catalog.js';
 
 async function* chunks(...parts: string[]) { for (const p of parts) yield p; }
@@ -55,4 +56,17 @@ test('Messages stream → deltas, then done with input/output tokens and stop re
 test('no message_stop → ERR_UPSTREAM; an error event → ERR_UPSTREAM without its text', async () => {
   await assert.rejects(collect(anthropicEvents('c', chunks(frame('message_start', { type: 'message_start', message: { usage: {} } })))), (e: HearthError) => e.code === 'ERR_UPSTREAM');
   await assert.rejects(collect(anthropicEvents('c', chunks(frame('error', { type: 'error', error: { type: 'overloaded_error', message: 'SECRET' } })))), (e: HearthError) => e.code === 'ERR_UPSTREAM' && !e.message.includes('SECRET'));
+});
+
+test('complete(): a non-streamed Messages request, its content blocks joined, usage and stop reason mapped', async () => {
+  const req = { kind: 'chat' as const, model: 'c/claude', messages: [{ role: 'user' as const, content: 'hi' }], sampling: { maxTokens: 5 } };
+  await withFakeUpstream((body) => (body.model === 'streamer'
+    ? { contentType: 'text/event-stream', body: 'event: message_start\ndata: {"type":"message_start","message":{"usage":{"input_tokens":3,"output_tokens":0}}}\n\nevent: content_block_delta\ndata: {"type":"content_block_delta","delta":{"type":"text_delta","text":"Yo"}}\n\nevent: message_delta\ndata: {"type":"message_delta","delta":{"stop_reason":"end_turn"},"usage":{"output_tokens":1}}\n\nevent: message_stop\ndata: {"type":"message_stop"}\n\n' }
+    : { contentType: 'application/json', body: JSON.stringify({ type: 'message', role: 'assistant', content: [{ type: 'text', text: 'Hel' }, { type: 'text', text: 'lo' }], stop_reason: 'max_tokens', usage: { input_tokens: 7, output_tokens: 5 } }) }),
+  async (url, client, seen) => {
+    const adapter = createAnthropicAdapter({ decl: { name: 'c', kind: 'anthropic', url, concurrency: 2 }, client });
+    assert.deepEqual(await adapter.complete!('claude', req, new AbortController().signal), { text: 'Hello', finishReason: 'length', usage: { promptTokens: 7, completionTokens: 5 } });
+    assert.equal(seen[0]!.stream, false);
+    assert.deepEqual(await adapter.complete!('streamer', req, new AbortController().signal), { text: 'Yo', finishReason: 'stop', usage: { promptTokens: 3, completionTokens: 1 } });
+  });
 });

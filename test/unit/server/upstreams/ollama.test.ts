@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { EngineEvent } from '../../../../server/contract/canonical.js';
-import { ollamaEvents, ollamaRequestBody } from '../../../../server/upstreams/ollama.js';
+import { createOllamaAdapter, ollamaEvents, ollamaRequestBody } from '../../../../server/upstreams/ollama.js';
+import { withFakeUpstream } from '../../../support/fake-upstream.js';
 import { HearthError } from '../../../../server/errors/catalog.js';
 
 async function* chunks(...parts: string[]) { for (const p of parts) yield p; }
@@ -39,4 +40,20 @@ test('no done line, a bad line, or an error line → ERR_UPSTREAM', async () => 
   await assert.rejects(collect(ollamaEvents('o', 'chat', chunks('{"message":{"content":"a"},"done":false}\n'))), (e: HearthError) => e.code === 'ERR_UPSTREAM');
   await assert.rejects(collect(ollamaEvents('o', 'chat', chunks('{"message":\n'))), (e: HearthError) => e.code === 'ERR_UPSTREAM');
   await assert.rejects(collect(ollamaEvents('o', 'chat', chunks('{"error":"SECRET"}\n'))), (e: HearthError) => e.code === 'ERR_UPSTREAM' && !e.message.includes('SECRET'));
+});
+
+test('complete(): a non-streamed /api/chat or /api/generate request, counts and done reason mapped', async () => {
+  await withFakeUpstream((body) => (body.model === 'streamer'
+    ? { contentType: 'application/x-ndjson', body: '{"message":{"content":"A"},"done":false}\n{"message":{"content":"B"},"done":true,"done_reason":"stop","prompt_eval_count":2,"eval_count":2}\n' }
+    : body.messages
+      ? { contentType: 'application/json', body: JSON.stringify({ message: { role: 'assistant', content: 'Hi there' }, done: true, done_reason: 'length', prompt_eval_count: 6, eval_count: 4 }) }
+      : { contentType: 'application/json', body: JSON.stringify({ response: 'Once', done: true, done_reason: 'stop', prompt_eval_count: 1, eval_count: 1 }) }),
+  async (url, client, seen) => {
+    const adapter = createOllamaAdapter({ decl: { name: 'o', kind: 'ollama', url, concurrency: 2 }, client });
+    const signal = new AbortController().signal;
+    assert.deepEqual(await adapter.complete!('llama', { kind: 'chat', model: 'o/llama', messages: [{ role: 'user', content: 'hi' }], sampling: {} }, signal), { text: 'Hi there', finishReason: 'length', usage: { promptTokens: 6, completionTokens: 4 } });
+    assert.deepEqual(await adapter.complete!('llama', { kind: 'completion', model: 'o/llama', prompt: 'P', sampling: {} }, signal), { text: 'Once', finishReason: 'stop', usage: { promptTokens: 1, completionTokens: 1 } });
+    assert.ok(seen.every((b) => b.stream === false), 'asked non-streamed');
+    assert.deepEqual(await adapter.complete!('streamer', { kind: 'chat', model: 'o/streamer', messages: [{ role: 'user', content: 'hi' }], sampling: {} }, signal), { text: 'AB', finishReason: 'stop', usage: { promptTokens: 2, completionTokens: 2 } });
+  });
 });

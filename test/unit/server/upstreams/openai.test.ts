@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { CanonicalRequest, EngineEvent } from '../../../../server/contract/canonical.js';
-import { openaiEvents, openaiJsonEvents, openaiRequestBody, openaiHeaders } from '../../../../server/upstreams/openai.js';
+import { createOpenAIAdapter, openaiEvents, openaiJsonEvents, openaiRequestBody, openaiHeaders } from '../../../../server/upstreams/openai.js';
+import { withFakeUpstream } from '../../../support/fake-upstream.js';
 import { HearthError } from '../../../../server/errors/catalog.js';
 
 async function* chunks(...parts: string[]) { for (const p of parts) yield p; }
@@ -64,29 +65,10 @@ test('a plain JSON chat.completion (server ignored stream) → one delta and don
 });
 
 test('complete(): a non-streamed upstream request, answered with one JSON body (or SSE from a server that streams anyway)', async () => {
-  const { default: http } = await import('node:http');
-  const { UpstreamHttpClient } = await import('../../../../server/upstreams/http-client.js');
-  const { createOpenAIAdapter } = await import('../../../../server/upstreams/openai.js');
-  const seen: Array<Record<string, unknown>> = [];
-  const server = http.createServer((req, res) => {
-    let raw = '';
-    req.on('data', (c: Buffer) => { raw += c; });
-    req.on('end', () => {
-      const body = JSON.parse(raw) as Record<string, unknown>;
-      seen.push(body);
-      if (body.model === 'streamer') {
-        res.writeHead(200, { 'content-type': 'text/event-stream' });
-        res.end('data: {"choices":[{"delta":{"content":"He"}}]}\n\ndata: {"choices":[{"delta":{"content":"y"},"finish_reason":"length"}],"usage":{"prompt_tokens":2,"completion_tokens":2}}\n\ndata: [DONE]\n\n');
-        return;
-      }
-      res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ choices: [{ message: { role: 'assistant', content: 'Hello' }, finish_reason: 'stop' }], usage: { prompt_tokens: 4, completion_tokens: 1 } }));
-    });
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const client = new UpstreamHttpClient({ connectMs: 2000, firstByteMs: 2000, idleMs: 2000 });
-  try {
-    const url = `http://127.0.0.1:${(server.address() as import('node:net').AddressInfo).port}`;
+  await withFakeUpstream((body) => (body.model === 'streamer'
+    ? { contentType: 'text/event-stream', body: 'data: {"choices":[{"delta":{"content":"He"}}]}\n\ndata: {"choices":[{"delta":{"content":"y"},"finish_reason":"length"}],"usage":{"prompt_tokens":2,"completion_tokens":2}}\n\ndata: [DONE]\n\n' }
+    : { contentType: 'application/json', body: JSON.stringify({ choices: [{ message: { role: 'assistant', content: 'Hello' }, finish_reason: 'stop' }], usage: { prompt_tokens: 4, completion_tokens: 1 } }) }),
+  async (url, client, seen) => {
     const adapter = createOpenAIAdapter({ decl: { name: 'a', kind: 'openai', url, concurrency: 4 }, client });
     const ok = await adapter.complete!('gpt', chat, new AbortController().signal);
     assert.deepEqual(ok, { text: 'Hello', finishReason: 'stop', usage: { promptTokens: 4, completionTokens: 1 } });
@@ -94,5 +76,5 @@ test('complete(): a non-streamed upstream request, answered with one JSON body (
     assert.equal(seen[0]!.stream_options, undefined);
     const streamed = await adapter.complete!('streamer', chat, new AbortController().signal);
     assert.deepEqual(streamed, { text: 'Hey', finishReason: 'length', usage: { promptTokens: 2, completionTokens: 2 } });
-  } finally { client.close(); server.closeAllConnections(); await new Promise((r) => server.close(r)); }
+  });
 });
