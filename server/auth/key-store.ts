@@ -62,7 +62,8 @@ export interface KeyStoreOptions {
   watch?: boolean;
 }
 
-const sha256 = (s: string) => hash('sha256', s, 'buffer');
+/** The SHA-256 digest under which a key is stored (the auth middleware hashes each token once with it). */
+export const tokenDigest = (s: string) => hash('sha256', s, 'buffer');
 
 /** The current time as ISO text, recomputed at most once a second (last-used times need no finer). */
 let isoAt = 0;
@@ -167,7 +168,7 @@ export class KeyStore {
     const key = KEY_PREFIX + randomBytes(32).toString('base64url');
     const record: KeyRecord = {
       id: randomUUID(), name: name.data, prefix: key.slice(KEY_PREFIX.length, KEY_PREFIX.length + 8),
-      hash: sha256(key).toString('hex'), limits: stripUndefined(limits.data), allowSpill: input.allowSpill ?? false,
+      hash: tokenDigest(key).toString('hex'), limits: stripUndefined(limits.data), allowSpill: input.allowSpill ?? false,
       createdAt: new Date().toISOString(), lastUsedAt: null, revokedAt: null,
     };
     await this.mutate((data) => {
@@ -224,7 +225,7 @@ export class KeyStore {
   /** The active key record for `token`, or undefined. Constant-time hash comparison. `digest`: its SHA-256 when the caller has it. */
   verify(token: string, digest?: Buffer): KeyRecord | undefined {
     if (typeof token !== 'string' || !KEY_RE.test(token)) return undefined;
-    digest ??= sha256(token);
+    digest ??= tokenDigest(token);
     const rec = this.byHash.get(digest.toString('hex'));
     if (!rec) return undefined;
     const stored = Buffer.from(rec.hash, 'hex');

@@ -1,7 +1,7 @@
 // Owns the life of one inference request, the same for every dialect and engine: key limits,
 // model resolution, admission (429 before any byte), on-demand load, generation with a
 // combined abort (client gone, deadline, slow reader), token accounting, and slot release.
-import type { HttpRequest, HttpResponse } from '../http/node-http.js';
+import type { HttpResponse } from '../http/node-http.js';
 import type { CanonicalRequest, EngineEvent, FinishReason, Usage } from '../contract/canonical.js';
 import { HearthError, hearthError, toHearthError } from '../errors/catalog.js';
 import type { Principal } from '../auth/principal.js';
@@ -56,7 +56,7 @@ const TOKEN_FLUSH = 16;
 const DONE = Object.freeze({ done: true });
 
 /** Runs `canonical`: streams into `sink` when given, else collects and returns the whole answer. */
-export async function runInference(deps: PipelineDeps, req: HttpRequest, res: HttpResponse, canonical: CanonicalRequest, sink?: StreamSink): Promise<Collected | undefined> {
+export async function runInference(deps: PipelineDeps, res: HttpResponse, canonical: CanonicalRequest, sink?: StreamSink): Promise<Collected | undefined> {
   const started = performance.now();
   const principal = await checkKeyLimits(deps.limits, res, canonical.model);
 
@@ -137,19 +137,14 @@ export async function runInference(deps: PipelineDeps, req: HttpRequest, res: Ht
     hb?.stop();
     if (deadline) clearTimeout(deadline);
     res.off('close', onClose);
-    // Leaves the queue if still waiting, and stops whatever still listens after a failure; a request that
-    // finished on its slot has nothing listening any more.
-    if (!ac.signal.aborted && (!lease || finishReason === 'error')) ac.abort(DONE);
+    if (!ac.signal.aborted) ac.abort(DONE); // leaves the queue if still waiting
     const durationMs = performance.now() - started;
-    lease?.release();
-    // The bookkeeping runs just after the answer is written (in the check phase of this loop turn): off
-    // the answer's path. A request read in the same turn may not see it yet; any later one does.
-    const held = lease;
-    setImmediate(() => {
-      if (held && finishReason !== 'error') deps.admission.recordCompletion(target.pool, { durationMs: durationMs - held.queuedMs, outputTokens: usage.completionTokens });
-      // Charge what is still owed: the exact usage when the engine reported it, else the deltas since the last flush.
-      count(finishReason !== 'error' ? usage.promptTokens + usage.completionTokens - counted : deltas % TOKEN_FLUSH);
-      deps.observer?.finished?.(target.pool, { usage, finishReason, durationMs, status, principal, model: canonical.model, ...(errorCode ? { error: errorCode } : {}) });
-    });
+    if (lease) {
+      lease.release();
+      if (finishReason !== 'error') deps.admission.recordCompletion(target.pool, { durationMs: durationMs - lease.queuedMs, outputTokens: usage.completionTokens });
+    }
+    // Charge what is still owed: the exact usage when the engine reported it, else the deltas since the last flush.
+    count(finishReason !== 'error' ? usage.promptTokens + usage.completionTokens - counted : deltas % TOKEN_FLUSH);
+    deps.observer?.finished?.(target.pool, { usage, finishReason, durationMs, status, principal, model: canonical.model, ...(errorCode ? { error: errorCode } : {}) });
   }
 }

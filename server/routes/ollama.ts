@@ -48,7 +48,7 @@ export function ollamaRoutes(s: Services) {
     checkNumCtx(call.numCtx, s.local.loaded().find((m) => m.name === call.model)?.info.contextSize, call.model);
   }
 
-  async function run(req: HttpRequest, res: HttpResponse, call: OllamaCall): Promise<void> {
+  async function run(res: HttpResponse, call: OllamaCall): Promise<void> {
     if (!call.canonical) {
       const reason = await loadOrUnload(res, call.model, call.keepAliveMs);
       const body = loadResponse(call.kind, call.displayModel, reason);
@@ -57,14 +57,14 @@ export function ollamaRoutes(s: Services) {
       return;
     }
     checkContext(call);
-    if (call.stream) { await runInference(s.pipeline, req, res, call.canonical, ollamaSink(res, { kind: call.kind, model: call.displayModel, stallMs })); return; }
-    const r = await runInference(s.pipeline, req, res, call.canonical);
+    if (call.stream) { await runInference(s.pipeline, res, call.canonical, ollamaSink(res, { kind: call.kind, model: call.displayModel, stallMs })); return; }
+    const r = await runInference(s.pipeline, res, call.canonical);
     if (r) sendJson(res, 200, collectedResponse(call.kind, call.displayModel, r));
   }
 
   return {
-    chat: (req: HttpRequest, res: HttpResponse) => run(req, res, chatToCanonical(req.body)),
-    generate: (req: HttpRequest, res: HttpResponse) => run(req, res, generateToCanonical(req.body)),
+    chat: (req: HttpRequest, res: HttpResponse) => run(res, chatToCanonical(req.body)),
+    generate: (req: HttpRequest, res: HttpResponse) => run(res, generateToCanonical(req.body)),
     async embed(req: HttpRequest, res: HttpResponse) {
       const { displayModel, model, input, keepAliveMs } = embedInput(req.body);
       const started = performance.now();

@@ -2,10 +2,10 @@
 // (never the query string), resolves it to a Principal (admin token or API key) in
 // res.locals.principal, and refuses anything else with 401 + WWW-Authenticate; requireAdmin
 // turns API keys away from admin routes with 403.
-import { hash, timingSafeEqual } from 'node:crypto';
+import { timingSafeEqual } from 'node:crypto';
 import type { Handler } from '../node-http.js';
 import { hearthError } from '../../errors/catalog.js';
-import type { KeyRecord, KeyStore } from '../../auth/key-store.js';
+import { tokenDigest, type KeyStore } from '../../auth/key-store.js';
 import type { Principal } from '../../auth/principal.js';
 
 /** Tokens longer than this are refused without hashing. */
@@ -29,12 +29,10 @@ export function tokensOf(headers: Record<string, string | string[] | undefined>)
   return out.filter((t) => t.length > 0 && t.length <= MAX_TOKEN && TOKEN_RE.test(t));
 }
 
-const sha256 = (s: string) => hash('sha256', s, 'buffer');
-
 /** The admin token's digest, computed once per token value (it may be rotated). */
 let adminDigest: { token: string; digest: Buffer } | undefined;
 function isAdmin(digest: Buffer, admin: string): boolean {
-  if (adminDigest?.token !== admin) adminDigest = { token: admin, digest: sha256(admin) };
+  if (adminDigest?.token !== admin) adminDigest = { token: admin, digest: tokenDigest(admin) };
   return timingSafeEqual(digest, adminDigest.digest);
 }
 
@@ -44,27 +42,17 @@ export interface AuthOptions {
   keyStore: Pick<KeyStore, 'verify' | 'touch'>;
 }
 
-/** One frozen Principal per key record, rebuilt when the record's name, limits or spill flag change. */
-const principals = new WeakMap<KeyRecord, { from: [string, KeyRecord['limits'], boolean]; principal: Principal }>();
-function principalFor(rec: KeyRecord): Principal {
-  const c = principals.get(rec);
-  if (c && c.from[0] === rec.name && c.from[1] === rec.limits && c.from[2] === rec.allowSpill) return c.principal;
-  const limits = Object.freeze({ ...rec.limits, ...(rec.limits.models ? { models: Object.freeze([...rec.limits.models]) as string[] } : {}) });
-  const principal: Principal = Object.freeze({ kind: 'key', id: rec.id, name: rec.name, limits, allowSpill: rec.allowSpill });
-  principals.set(rec, { from: [rec.name, rec.limits, rec.allowSpill], principal });
-  return principal;
-}
-
 /** Resolves the token to a Principal, or undefined. */
 export function resolvePrincipal(tokens: string[], opts: AuthOptions): Principal | undefined {
   const admin = typeof opts.adminToken === 'function' ? opts.adminToken() : opts.adminToken;
   for (const t of tokens) {
-    const digest = sha256(t); // one hash serves the admin comparison and the key lookup
+    const digest = tokenDigest(t); // one hash serves the admin comparison and the key lookup
     if (admin && isAdmin(digest, admin)) return { kind: 'admin' };
     const rec = opts.keyStore.verify(t, digest);
     if (rec) {
       opts.keyStore.touch(rec.id);
-      return principalFor(rec);
+      const limits = { ...rec.limits, ...(rec.limits.models ? { models: [...rec.limits.models] } : {}) };
+      return { kind: 'key', id: rec.id, name: rec.name, limits, allowSpill: rec.allowSpill };
     }
   }
   return undefined;

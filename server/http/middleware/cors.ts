@@ -1,5 +1,6 @@
 // Owns CORS: off unless origins are configured; only a configured origin (or a configured "*")
 // is ever echoed, and only preflights from configured origins are answered here.
+import vary from 'vary';
 import type { Handler } from '../node-http.js';
 
 export interface CorsOptions { origins: string[] }
@@ -16,9 +17,7 @@ export function cors(opts: CorsOptions): Handler {
     if (list.length === 0) return next();
     const origin = req.headers.origin;
     if (typeof origin !== 'string') return next();
-    const vary = res.getHeader('vary');
-    if (!vary) res.setHeader('vary', 'Origin');
-    else if (!/(^|,)\s*origin\s*(,|$)/i.test(String(vary))) res.setHeader('vary', `${String(vary)}, Origin`);
+    vary(res, 'Origin');
     if (!any && !allowed.has(origin.toLowerCase())) return next();
     res.setHeader('access-control-allow-origin', any ? '*' : origin);
     res.setHeader('access-control-expose-headers', EXPOSE_HEADERS);

@@ -15,6 +15,8 @@ export interface HostCheckOptions {
 }
 
 const WILDCARDS = new Set(['0.0.0.0', '::', '[::]', '']);
+/** How long the interface list, and the Host decisions made with it, are reused, ms. */
+const REFRESH_MS = 5000;
 
 /** Splits a Host header value into a lowercase hostname (IPv6 without brackets) and a port, or undefined when malformed. */
 export function parseHost(value: string): { name: string; port: string | undefined } | undefined {
@@ -47,7 +49,7 @@ export function hostCheck(opts: HostCheckOptions): Handler {
   }
   let ifaces: string[] = []; let ifacesAt = 0;
   const ownAddress = (name: string) => {
-    if (Date.now() - ifacesAt > 5000) { ifaces = interfaceAddresses(); ifacesAt = Date.now(); }
+    if (Date.now() - ifacesAt > REFRESH_MS) { ifaces = interfaceAddresses(); ifacesAt = Date.now(); }
     return ifaces.includes(name);
   };
   const portOf = () => String(typeof opts.port === 'function' ? opts.port() : opts.port);
@@ -65,7 +67,7 @@ export function hostCheck(opts: HostCheckOptions): Handler {
 
   return (req, _res, next) => {
     const raw = req.headers.host;
-    if (Date.now() - decidedAt > 5000 || decided.size >= 256) { decided.clear(); decidedAt = Date.now(); }
+    if (Date.now() - decidedAt > REFRESH_MS || decided.size >= 256) { decided.clear(); decidedAt = Date.now(); }
     let ok = typeof raw === 'string' ? decided.get(raw) : false;
     if (ok === undefined) { ok = allowed(raw); decided.set(raw as string, ok); }
     if (!ok) return next(hearthError('ERR_HOST_NOT_ALLOWED'));
