@@ -102,7 +102,7 @@ export async function startServer(config: Config, opts: { settings?: SettingsSto
       finished: (pool, r) => {
         metrics.tokensIn.inc({ pool }, r.usage.promptTokens);
         metrics.tokensOut.inc({ pool }, r.usage.completionTokens);
-        recent.add({ at: new Date().toISOString(), model: r.model, status: r.status, latencyMs: Math.round(r.durationMs), keyName: r.principal.kind === 'admin' ? 'admin' : r.principal.name, promptTokens: r.usage.promptTokens, completionTokens: r.usage.completionTokens, ...(r.error ? { error: r.error } : {}) });
+        recent.add({ atMs: Date.now(), model: r.model, status: r.status, latencyMs: Math.round(r.durationMs), keyName: r.principal.kind === 'admin' ? 'admin' : r.principal.name, promptTokens: r.usage.promptTokens, completionTokens: r.usage.completionTokens, error: r.error });
       },
     },
   };

@@ -16,8 +16,8 @@ export const PoolStatusWire = z.looseObject({
 });
 export type PoolStatusWire = z.infer<typeof PoolStatusWire>;
 
-export const RecentRequestWire = z.looseObject({
-  at: z.string(),
+/** What is recorded of one finished request (the wire shape adds its end time as `at`). */
+export const RecentRequestFields = z.object({
   model: z.string(),
   status: z.number(),
   latencyMs: z.number(),
@@ -26,6 +26,7 @@ export const RecentRequestWire = z.looseObject({
   completionTokens: z.number(),
   error: z.string().optional(),
 });
+export const RecentRequestWire = z.looseObject({ at: z.string(), ...RecentRequestFields.shape });
 export type RecentRequestWire = z.infer<typeof RecentRequestWire>;
 
 export const LoadedModelWire = z.looseObject({

@@ -51,13 +51,20 @@ export interface PipelineDeps {
 
 export interface Collected { text: string; finishReason: FinishReason; usage: Usage; durationMs: number; firstTokenMs: number; stopSequence?: string }
 
+/**
+ * How a non-streamed answer is sent: called once with the whole answer, before the request's
+ * bookkeeping (slot release, token charges, metrics), so the client never waits for it.
+ */
+export type Deliver = (r: Collected) => void;
+
 const TOKEN_FLUSH = 16;
 /** The abort reason once a request is over (a fixed value: no DOMException built per request). */
 const DONE = Object.freeze({ done: true });
 
-/** Runs `canonical`: streams into `sink` when given, else collects and returns the whole answer. */
-export async function runInference(deps: PipelineDeps, res: HttpResponse, canonical: CanonicalRequest, sink?: StreamSink): Promise<Collected | undefined> {
+/** Runs `canonical`: streams into `out` when it is a sink, else collects the whole answer and hands it to `out`. */
+export async function runInference(deps: PipelineDeps, res: HttpResponse, canonical: CanonicalRequest, out: StreamSink | Deliver): Promise<void> {
   const started = performance.now();
+  const sink = typeof out === 'function' ? undefined : out;
   const principal = await checkKeyLimits(deps.limits, res, canonical.model);
 
   let target = await deps.router.resolve(canonical.model);
@@ -125,19 +132,19 @@ export async function runInference(deps: PipelineDeps, res: HttpResponse, canoni
       }
     }
     if (abortReason === 'deadline') throw hearthError('ERR_DEADLINE');
-    if (sink && !ac.signal.aborted) { open(); sink.end(); }
-    return sink ? undefined : { text, finishReason, usage, durationMs: performance.now() - started, firstTokenMs: firstAt ? firstAt - started : 0, ...(stopSequence !== undefined ? { stopSequence } : {}) };
+    if (sink) { if (!ac.signal.aborted) { open(); sink.end(); } return; }
+    (out as Deliver)({ text, finishReason, usage, durationMs: performance.now() - started, firstTokenMs: firstAt ? firstAt - started : 0, ...(stopSequence !== undefined ? { stopSequence } : {}) });
   } catch (raw) {
     const err = abortReason === 'deadline' ? hearthError('ERR_DEADLINE') : toHearthError(raw);
     status = err.status; errorCode = err.code;
-    if (opened && sink) { if (abortReason !== 'client' && abortReason !== 'stall') sink.fail(err); else res.destroy(); return undefined; }
-    if (abortReason === 'client') return undefined;
+    if (opened && sink) { if (abortReason !== 'client' && abortReason !== 'stall') sink.fail(err); else res.destroy(); return; }
+    if (abortReason === 'client') return;
     throw err;
   } finally {
     hb?.stop();
     if (deadline) clearTimeout(deadline);
     res.off('close', onClose);
-    if (!ac.signal.aborted) ac.abort(DONE); // leaves the queue if still waiting
+    if (finishReason === 'error' && !ac.signal.aborted) ac.abort(DONE); // leaves the queue, stops the engine; a finished request has nothing to stop
     const durationMs = performance.now() - started;
     if (lease) {
       lease.release();

@@ -24,8 +24,7 @@ export function anthropicRoutes(s: Services) {
       // `anthropic-version` and `anthropic-beta` are accepted and ignored: Hearth speaks one version.
       const { canonical, stream } = messagesToCanonical(req.body);
       if (stream) { await runInference(s.pipeline, res, canonical, anthropicSink(res, { model: canonical.model, stallMs })); return; }
-      const r = await runInference(s.pipeline, res, canonical);
-      if (r) sendJson(res, 200, messageResponse(canonical.model, r));
+      await runInference(s.pipeline, res, canonical, (r) => sendJson(res, 200, messageResponse(canonical.model, r)));
     },
     /** GET /v1/models for Anthropic clients: `{data:[{type:'model', id, display_name, created_at}], has_more, first_id, last_id}`. */
     async models(req: Request, res: Response) {

@@ -58,8 +58,7 @@ export function ollamaRoutes(s: Services) {
     }
     checkContext(call);
     if (call.stream) { await runInference(s.pipeline, res, call.canonical, ollamaSink(res, { kind: call.kind, model: call.displayModel, stallMs })); return; }
-    const r = await runInference(s.pipeline, res, call.canonical);
-    if (r) sendJson(res, 200, collectedResponse(call.kind, call.displayModel, r));
+    await runInference(s.pipeline, res, call.canonical, (r) => sendJson(res, 200, collectedResponse(call.kind, call.displayModel, r)));
   }
 
   return {

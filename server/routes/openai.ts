@@ -24,14 +24,12 @@ export function openaiRoutes(s: Services) {
     async chat(req: HttpRequest, res: HttpResponse) {
       const { canonical, stream, includeUsage } = chatToCanonical(req.body);
       if (stream) { await runInference(s.pipeline, res, canonical, openaiSink(res, { kind: 'chat', model: canonical.model, includeUsage, stallMs })); return; }
-      const r = await runInference(s.pipeline, res, canonical);
-      if (r) sendJson(res, 200, chatResponse(canonical.model, r));
+      await runInference(s.pipeline, res, canonical, (r) => sendJson(res, 200, chatResponse(canonical.model, r)));
     },
     async completions(req: HttpRequest, res: HttpResponse) {
       const { canonical, stream, includeUsage } = completionToCanonical(req.body);
       if (stream) { await runInference(s.pipeline, res, canonical, openaiSink(res, { kind: 'completion', model: canonical.model, includeUsage, stallMs })); return; }
-      const r = await runInference(s.pipeline, res, canonical);
-      if (r) sendJson(res, 200, completionResponse(canonical.model, r));
+      await runInference(s.pipeline, res, canonical, (r) => sendJson(res, 200, completionResponse(canonical.model, r)));
     },
     async embeddings(req: HttpRequest, res: HttpResponse) {
       const { model, input, base64 } = embeddingsInput(req.body);

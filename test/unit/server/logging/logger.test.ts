@@ -34,6 +34,8 @@ test('canary: a request made with a key and logged, and secrets logged in any sh
       await (await fetch(`${app.url}/v1/models?api_key=${key}`, { headers: { authorization: `Bearer ${key}`, 'x-request-id': 'rid-1' } })).text();
       await (await fetch(`${app.url}/v1/models`, { headers: { 'x-api-key': key + 'x' } })).text();
       await (await fetch(`${app.url}/admin/x`, { headers: { authorization: `Bearer ${ADMIN}` } })).text();
+      // A key where the access line carries text from the client: the request id and the path.
+      await (await fetch(`${app.url}/v1/${key}`, { headers: { 'x-request-id': key } })).text();
     } finally { await app.close(); }
     logger.info({ req: { headers: { authorization: `Bearer ${key}`, 'x-api-key': key, cookie: `s=${key}` } } }, 'headers');
     logger.info({ upstream: { name: 'oa', apiKey: UPSTREAM }, deep: { a: { b: { c: { token: ADMIN, list: [key] } } } } }, 'nested');
@@ -46,10 +48,11 @@ test('canary: a request made with a key and logged, and secrets logged in any sh
     for (const secret of [key, key.slice(4), ADMIN, UPSTREAM, Buffer.from('u:' + ADMIN).toString('base64')]) assert.ok(!text.includes(secret), `leaked ${secret.slice(0, 10)}…`);
     const lines = text.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
     const access = lines.filter((l) => l.msg === 'request');
-    assert.equal(access.length, 3);
+    assert.equal(access.length, 4);
     assert.deepEqual({ ...access[0], time: 0, pid: 0, latencyMs: 0, hostname: 0 }, { level: 30, time: 0, pid: 0, hostname: 0, latencyMs: 0, reqId: 'rid-1', method: 'GET', path: '/v1/models', status: 200, keyName: 'canary', msg: 'request' });
     assert.equal(access[1]!.status, 401);
     assert.equal(access[2]!.keyName, 'admin');
+    assert.deepEqual([access[3]!.reqId, access[3]!.path], ['[redacted]', '/v1/[redacted]']);
     assert.equal(JSON.stringify(redactDeep({ name: 'canary', apiKey: { set: true } })), '{"name":"canary","apiKey":"[redacted]"}');
   } finally { await store.close(); fs.rmSync(dir, { recursive: true, force: true }); }
 });
