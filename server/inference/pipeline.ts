@@ -85,6 +85,8 @@ export async function runInference(deps: PipelineDeps, res: HttpResponse, canoni
   let finishReason: FinishReason = 'error';
   let stopSequence: string | undefined;
   let counted = 0;
+  /** When a non-streamed answer arrived whole (0 otherwise). */
+  let answeredAt = 0;
   let deltas = 0;
   let status = 200;
   let errorCode: string | undefined;
@@ -108,8 +110,7 @@ export async function runInference(deps: PipelineDeps, res: HttpResponse, canoni
     if (!sink && target.engine.complete) {
       // Not streamed: the whole answer in one call (an upstream is asked non-streamed too).
       const c = await target.engine.complete(canonical, ac.signal);
-      firstAt = performance.now();
-      deps.observer?.firstToken?.(target.pool, firstAt - started);
+      firstAt = answeredAt = performance.now(); // its time to first token is recorded after the answer is sent
       ({ text, usage, finishReason, stopSequence } = c);
     } else for await (const e of target.engine.generate(canonical, ac.signal)) {
       if (e.type === 'start') {
@@ -152,6 +153,7 @@ export async function runInference(deps: PipelineDeps, res: HttpResponse, canoni
     }
     // Charge what is still owed: the exact usage when the engine reported it, else the deltas since the last flush.
     count(finishReason !== 'error' ? usage.promptTokens + usage.completionTokens - counted : deltas % TOKEN_FLUSH);
+    if (answeredAt) deps.observer?.firstToken?.(target.pool, answeredAt - started);
     deps.observer?.finished?.(target.pool, { usage, finishReason, durationMs, status, principal, model: canonical.model, ...(errorCode ? { error: errorCode } : {}) });
   }
 }

@@ -107,11 +107,9 @@ export function requestLogger(logger: Logger): Handler {
   const text = (v: unknown) => (typeof v === 'string' ? scrubText(v) : v);
   return (req, res, next) => {
     const start = process.hrtime.bigint();
-    res.once('finish', () => finish(false));
-    res.once('close', () => finish(true));
-    let done = false;
-    function finish(closed: boolean): void {
-      if (done) return; done = true;
+    // 'close' comes after the answer is complete, or when the connection broke before that.
+    res.once('close', finish);
+    function finish(): void {
       const p = res.locals.principal as { kind: string; name?: string } | undefined;
       const entry: Record<string, unknown> = {
         reqId: text(res.locals.requestId ?? res.getHeader('x-request-id')),
@@ -121,7 +119,7 @@ export function requestLogger(logger: Logger): Handler {
         latencyMs: Math.round(Number(process.hrtime.bigint() - start) / 1e4) / 100,
         keyName: p ? (p.kind === 'admin' ? 'admin' : text(p.name)) : undefined,
       };
-      if (closed && !res.writableFinished) entry.aborted = true;
+      if (!res.writableFinished) entry.aborted = true;
       access.info(entry, 'request');
     }
     next();

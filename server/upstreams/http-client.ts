@@ -104,7 +104,7 @@ class Exchange implements Dispatcher.DispatchHandler {
 
   constructor(private readonly call: UpstreamCall, private readonly timeouts: UpstreamTimeouts) {
     this.head = new Promise<Head>((resolve, reject) => { this.settleHead = resolve; this.failHead = reject; });
-    call.signal?.addEventListener('abort', this.onAbort, { once: true });
+    call.signal?.addEventListener('abort', this.onAbort); // removed in done()
   }
 
   private abort(err: HearthError): void {

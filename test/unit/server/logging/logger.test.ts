@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
+import type { RequestHandler } from 'express';
 import { fileURLToPath } from 'node:url';
 import { createLogger, requestLogger, redactDeep } from '../../../../server/logging/logger.js';
 import { authenticate } from '../../../../server/http/middleware/auth.js';
@@ -71,4 +72,24 @@ l.info({ a: 1 }, 'to-stderr-and-file'); l.flush(); setTimeout(() => {}, 200);`);
     const file = fs.readFileSync(path.join(dir, 'logs', 'hearth.log'), 'utf8');
     assert.match(file, /to-stderr-and-file/);
   } finally { fs.rmSync(dir, { recursive: true, force: true }); }
+});
+
+test('the access line marks a request whose client left before the answer as aborted, and only that one', async () => {
+  const out = collector();
+  const logger = createLogger({ level: 'info', stderr: false, destination: out.stream as never });
+  const hang: RequestHandler = (req, _res, next) => { if (req.path !== '/hang') next(); }; // never answers /hang
+  const app = await startMiniApp([requestId(), requestLogger(logger), hang]);
+  try {
+    await (await fetch(`${app.url}/ok`)).text();
+    const ac = new AbortController();
+    const gone = fetch(`${app.url}/hang`, { signal: ac.signal }).catch(() => undefined);
+    await new Promise((r) => setTimeout(r, 100));
+    ac.abort();
+    await gone;
+    const lines = () => out.text().trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
+    for (let i = 0; i < 100 && lines().length < 2; i++) await new Promise((r) => setTimeout(r, 20));
+    const byPath = Object.fromEntries(lines().map((l) => [l.path, l]));
+    assert.equal(byPath['/ok']!.aborted, undefined);
+    assert.equal(byPath['/hang']!.aborted, true);
+  } finally { await app.close(); }
 });
