@@ -22,8 +22,9 @@ const { getConfig, validateConfiguration } = require('app-builder-lib/out/util/c
   validateConfiguration(config: unknown, debugLogger: unknown): Promise<void>;
 };
 const { DebugLogger } = require('builder-util') as { DebugLogger: new (enabled: boolean) => unknown };
-// electron-builder logs to stdout, which node's test runner reads as its own protocol: send its lines to stderr.
-(require('builder-util/out/log.js') as { setPrinter(p: ((m: string) => void) | null): void }).setPrinter((m) => process.stderr.write(`${m}\n`));
+// electron-builder logs to stdout, which node's test runner reads as its own protocol (a line written
+// into a protocol message breaks the run): its logger writes to stderr instead.
+(require('builder-util/out/log.js') as { log: { stream: NodeJS.WritableStream } }).log.stream = process.stderr;
 const { Minimatch } = require(require.resolve('minimatch', { paths: [require.resolve('app-builder-lib')] })) as typeof import('minimatch');
 
 const load = () => getConfig(ROOT, path.join(ROOT, 'electron-builder.yml'), null);
