@@ -7,7 +7,7 @@
 // Writes bench/results/proxy-overhead.{json,svg}.
 // Run: node --import tsx bench/proxy-overhead.ts   (env: BENCH_SECONDS=8, BENCH_ROUNDS=3, BENCH_LOG_LEVEL=info)
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -98,19 +98,26 @@ function freePort(): Promise<number> {
   });
 }
 
-/** Spawns `cmd` and resolves with the first stdout match of `re` (bounded wait). */
-function spawnUntil(cmd: string, args: string[], re: RegExp, opts: { env?: NodeJS.ProcessEnv; cwd?: string } = {}): Promise<{ proc: ChildProcess; match: RegExpExecArray }> {
+/**
+ * Spawns `cmd` and resolves with the first stdout match of `re` (bounded wait). With `stderrFile`, the
+ * process's stderr goes to that file, as it would to a terminal or a journal, instead of through a
+ * pipe into this process, which is also the load generator (it would read a busy server's log lines).
+ */
+function spawnUntil(cmd: string, args: string[], re: RegExp, opts: { env?: NodeJS.ProcessEnv; cwd?: string; stderrFile?: string } = {}): Promise<{ proc: ChildProcess; match: RegExpExecArray }> {
   return new Promise((resolve, reject) => {
-    const proc = spawn(cmd, args, { cwd: opts.cwd, env: { ...process.env, ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const errFd = opts.stderrFile ? openSync(opts.stderrFile, 'w') : undefined;
+    const proc = spawn(cmd, args, { cwd: opts.cwd, env: { ...process.env, ...opts.env }, stdio: ['ignore', 'pipe', errFd ?? 'pipe'] });
+    if (errFd !== undefined) closeSync(errFd);
     let out = ''; let err = '';
-    const t = setTimeout(() => { proc.kill('SIGKILL'); reject(new Error(`${cmd} did not start:\n${err}`)); }, 60_000);
-    proc.stderr!.on('data', (d) => { if (err.length < 20_000) err += d; });
+    const errText = () => (opts.stderrFile ? readFileSync(opts.stderrFile, 'utf8').slice(-20_000) : err);
+    const t = setTimeout(() => { proc.kill('SIGKILL'); reject(new Error(`${cmd} did not start:\n${errText()}`)); }, 60_000);
+    proc.stderr?.on('data', (d) => { if (err.length < 20_000) err += d; });
     proc.stdout!.on('data', (d) => {
       out += d;
       const m = re.exec(out);
       if (m) { clearTimeout(t); proc.stdout!.removeAllListeners('data'); proc.stdout!.resume(); resolve({ proc, match: m }); }
     });
-    proc.once('exit', (code) => { clearTimeout(t); reject(new Error(`${cmd} exited with ${code}:\n${err}`)); });
+    proc.once('exit', (code) => { clearTimeout(t); reject(new Error(`${cmd} exited with ${code}:\n${errText()}`)); });
   });
 }
 
@@ -197,10 +204,9 @@ async function main() {
     if (created.code !== 0) throw new Error(`keys create failed: ${created.stderr}`);
     const apiKey = created.stdout.trim();
     const h = await spawnUntil(process.execPath, ['--import', 'tsx', CLI, 'serve', '--port', '0', '--data-dir', dataDir, '--threads', '1'], /hearth listening on (http:\/\/\S+)\n/, {
-      cwd: REPO_ROOT, env: { HEARTH_ADMIN_TOKEN: ADMIN, HEARTH_LOG_LEVEL: LOG_LEVEL },
+      cwd: REPO_ROOT, env: { HEARTH_ADMIN_TOKEN: ADMIN, HEARTH_LOG_LEVEL: LOG_LEVEL }, stderrFile: path.join(tmp, 'hearth.stderr.log'),
     });
     hearth = h.proc;
-    hearth.stderr!.resume();
     const hearthUrl = h.match[1]!;
 
     const msg = { messages: [{ role: 'user', content: 'hi' }], max_tokens: 8 };
@@ -253,7 +259,7 @@ async function main() {
     const result = {
       benchmark: 'proxy-overhead',
       machine: machineInfo(),
-      settings: { loadAverageAtStart: round(loadBefore, 2), secondsPerRun: SECONDS, rounds: ROUNDS, warmupSeconds: WARMUP_SECONDS, hearthLogLevel: LOG_LEVEL, nginx: `${nginxVersion}, 1 worker, upstream keepalive`, hearth: 'API key (rpm limit), in-memory limits, admission on upstream pool (64 slots), access log (info) and metrics, one node process; the request is served by the fast lane',
+      settings: { loadAverageAtStart: round(loadBefore, 2), secondsPerRun: SECONDS, rounds: ROUNDS, warmupSeconds: WARMUP_SECONDS, hearthLogLevel: LOG_LEVEL, nginx: `${nginxVersion}, 1 worker, upstream keepalive`, hearth: 'API key (rpm limit), in-memory limits, admission on upstream pool (64 slots), access log (info, to stderr and <data-dir>/logs/hearth.log; stderr goes to a file, not through a pipe into the load generator) and metrics, one node process; the request is served by the fast lane',
         node: 'node:http + undici, parse/forward/parse/re-send, nothing else', express: 'express.json() and one forwarding route (node:http client), nothing else', upstream: 'node:http, one tiny chat.completion JSON per POST', client: 'autocannon 9, in the benchmark process', aggregate: 'median over rounds' },
       summary,
       runs,
