@@ -78,7 +78,8 @@ const infoOf = ({ hash: _hash, ...info }: KeyRecord): KeyInfo => structuredClone
 export class KeyStore {
   readonly file: string;
   private keys: KeyRecord[] = [];
-  private byHash = new Map<string, KeyRecord>();
+  /** Active keys by the hex of their hash, with the hash's bytes (compared per request). */
+  private byHash = new Map<string, { rec: KeyRecord; digest: Buffer }>();
   private statSig = '';
   private pendingTouch = new Map<string, string>();
   private touchTimer: NodeJS.Timeout | undefined;
@@ -124,7 +125,7 @@ export class KeyStore {
       if (t && (!k.lastUsedAt || k.lastUsedAt < t)) k.lastUsedAt = t;
     }
     this.keys = data.keys;
-    this.byHash = new Map(data.keys.filter((k) => !k.revokedAt).map((k) => [k.hash, k]));
+    this.byHash = new Map(data.keys.filter((k) => !k.revokedAt).map((k) => [k.hash, { rec: k, digest: Buffer.from(k.hash, 'hex') }]));
   }
 
   /** Re-reads the file if it changed on disk. A bad file keeps the last good keys and reports. */
@@ -226,11 +227,10 @@ export class KeyStore {
   verify(token: string, digest?: Buffer): KeyRecord | undefined {
     if (typeof token !== 'string' || !KEY_RE.test(token)) return undefined;
     digest ??= tokenDigest(token);
-    const rec = this.byHash.get(digest.toString('hex'));
-    if (!rec) return undefined;
-    const stored = Buffer.from(rec.hash, 'hex');
-    if (stored.length !== digest.length || !timingSafeEqual(stored, digest)) return undefined;
-    return rec.revokedAt ? undefined : rec;
+    const hit = this.byHash.get(digest.toString('hex'));
+    if (!hit) return undefined;
+    if (hit.digest.length !== digest.length || !timingSafeEqual(hit.digest, digest)) return undefined;
+    return hit.rec.revokedAt ? undefined : hit.rec;
   }
 
   /** Records a use of key `id`; written lazily (debounced), never an fsync per request. */

@@ -100,11 +100,17 @@ class Exchange implements Dispatcher.DispatchHandler {
   private cancelled: HearthError | undefined;
   /** Wakes the body reader (text or json) when chunks, the end or an error arrive. */
   private wake: (() => void) | undefined;
+  /** The exchange is over (ended or failed): it no longer follows the signal. */
+  private settled = false;
   private readonly onAbort = () => this.abort(abortedError());
 
   constructor(private readonly call: UpstreamCall, private readonly timeouts: UpstreamTimeouts) {
     this.head = new Promise<Head>((resolve, reject) => { this.settleHead = resolve; this.failHead = reject; });
-    call.signal?.addEventListener('abort', this.onAbort); // removed in done()
+  }
+
+  /** Follows the call's signal (once dispatched: the request is on the wire first). Removed in done(). */
+  listen(): void {
+    if (!this.settled) this.call.signal?.addEventListener('abort', this.onAbort);
   }
 
   private abort(err: HearthError): void {
@@ -113,7 +119,7 @@ class Exchange implements Dispatcher.DispatchHandler {
     this.fail(err);
   }
 
-  private done(): void { this.call.signal?.removeEventListener('abort', this.onAbort); }
+  private done(): void { this.settled = true; this.call.signal?.removeEventListener('abort', this.onAbort); }
 
   private fail(raw: unknown): void {
     if (this.ended || this.error) return;
@@ -215,6 +221,14 @@ class Exchange implements Dispatcher.DispatchHandler {
   }
 }
 
+/** A URL's origin and path (with query), computed once per URL object (adapters keep theirs). */
+const parts = new WeakMap<URL, { origin: string; path: string }>();
+function urlParts(url: URL): { origin: string; path: string } {
+  let p = parts.get(url);
+  if (!p) { p = { origin: url.origin, path: url.pathname + url.search }; parts.set(url, p); }
+  return p;
+}
+
 /** One keep-alive transport shared by every upstream of a server. */
 export class UpstreamHttpClient {
   private readonly agent: Agent;
@@ -233,7 +247,9 @@ export class UpstreamHttpClient {
     for (let attempt = 0; ; attempt++) {
       if (call.signal?.aborted) throw abortedError();
       const ex = new Exchange(call, this.timeouts);
-      this.agent.dispatch({ origin: call.url.origin, path: call.url.pathname + call.url.search, method: call.method, headers: call.headers, body: call.body ?? null }, ex);
+      const { origin, path } = urlParts(call.url);
+      this.agent.dispatch({ origin, path, method: call.method, headers: call.headers, body: call.body ?? null }, ex);
+      ex.listen();
       let head: Head;
       try {
         head = await ex.head;

@@ -38,8 +38,13 @@ const LIST_TIMEOUT_MS = 15_000;
 
 const ADAPTERS = { openai: createOpenAIAdapter, anthropic: createAnthropicAdapter, ollama: createOllamaAdapter } as const;
 
+/** At most this many resolved names are kept. */
+const TARGET_CACHE = 256;
+
 export class UpstreamRegistry implements UpstreamLookup {
   private readonly entries = new Map<string, Entry>();
+  /** Targets already built, per requested name (clients send the same few; emptied when it reaches TARGET_CACHE). */
+  private readonly targets = new Map<string, Target>();
   private readonly client: UpstreamHttpClient;
   private readonly ttlMs: number;
 
@@ -59,6 +64,8 @@ export class UpstreamRegistry implements UpstreamLookup {
 
   /** `<upstream>/<model>` → the target that sends `<model>` to that upstream; undefined for an unknown upstream. */
   resolve(name: string): Target | undefined {
+    const cached = this.targets.get(name);
+    if (cached) return cached;
     const slash = name.indexOf('/');
     if (slash <= 0 || slash === name.length - 1) return undefined;
     const entry = this.entries.get(name.slice(0, slash));
@@ -71,7 +78,10 @@ export class UpstreamRegistry implements UpstreamLookup {
       embed: (req, signal) => adapter.embed(model, req, signal),
       ...(adapter.complete ? { complete: (req: CanonicalRequest, signal: AbortSignal) => adapter.complete!(model, req, signal) } : {}),
     };
-    return { pool: upstreamPool(entry.decl.name), kind: 'upstream', upstream: entry.decl.name, engine };
+    const target: Target = { pool: upstreamPool(entry.decl.name), kind: 'upstream', upstream: entry.decl.name, engine };
+    if (this.targets.size >= TARGET_CACHE) this.targets.clear();
+    this.targets.set(name, target);
+    return target;
   }
 
   /** Every upstream's models as `<upstream>/<id>`; an upstream that cannot be listed contributes its last good list, or nothing. */
