@@ -3,7 +3,7 @@
 // (Debian nginx-light, the floor of what any proxy costs), through a bare node:http + undici proxy
 // (the floor of any Node.js proxy on this machine), through a bare Express 5 proxy, and through Hearth
 // (auth, key limits, admission, access log and metrics on) — with autocannon: added time per request
-// at 1 connection, requests/s at 32.
+// at 1 connection, requests/s at 32. Hearth runs as installed: the tsc build, through bin/hearth.js.
 // Writes bench/results/proxy-overhead.{json,svg}.
 // Run: node --import tsx bench/proxy-overhead.ts   (env: BENCH_SECONDS=8, BENCH_ROUNDS=3, BENCH_LOG_LEVEL=info)
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
@@ -16,7 +16,7 @@ import autocannon from 'autocannon';
 import { machineInfo, waitForQuiet } from './lib/machine.js';
 import { barChart } from './lib/svg-chart.js';
 import { median, round } from './lib/stats.js';
-import { CLI, REPO_ROOT, runCli } from '../test/support/server.js';
+import { REPO_ROOT, runCli } from '../test/support/server.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const RESULTS_DIR = path.join(HERE, 'results');
@@ -203,7 +203,10 @@ async function main() {
     const created = await runCli(['keys', 'create', '--name', 'bench', '--rpm', '100000000', '--data-dir', dataDir]);
     if (created.code !== 0) throw new Error(`keys create failed: ${created.stderr}`);
     const apiKey = created.stdout.trim();
-    const h = await spawnUntil(process.execPath, ['--import', 'tsx', CLI, 'serve', '--port', '0', '--data-dir', dataDir, '--threads', '1'], /hearth listening on (http:\/\/\S+)\n/, {
+    // Hearth as it is installed and run (npm run serve, the packages, the container): compiled by tsc, not through tsx.
+    const built = spawnSync(process.execPath, [path.join(REPO_ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json'], { cwd: REPO_ROOT, encoding: 'utf8' });
+    if (built.status !== 0) throw new Error(`tsc failed:\n${built.stdout}${built.stderr}`);
+    const h = await spawnUntil(process.execPath, [path.join(REPO_ROOT, 'bin', 'hearth.js'), 'serve', '--port', '0', '--data-dir', dataDir, '--threads', '1'], /hearth listening on (http:\/\/\S+)\n/, {
       cwd: REPO_ROOT, env: { HEARTH_ADMIN_TOKEN: ADMIN, HEARTH_LOG_LEVEL: LOG_LEVEL }, stderrFile: path.join(tmp, 'hearth.stderr.log'),
     });
     hearth = h.proc;
@@ -225,7 +228,7 @@ async function main() {
     }
 
     const runs = Object.fromEntries(PATHS.map((p) => [p, { c1: [] as Run[], c32: [] as Run[] }])) as Record<PathName, { c1: Run[]; c32: Run[] }>;
-    for (const p of PATHS) { const t = targets[p]; await cannon(t.url, t.headers, t.body, 32, WARMUP_SECONDS); }
+    for (const conns of [32, 1]) for (const p of PATHS) { const t = targets[p]; await cannon(t.url, t.headers, t.body, conns, WARMUP_SECONDS); }
     for (let round_ = 0; round_ < ROUNDS; round_++) {
       for (const conns of [1, 32] as const) {
         for (const p of PATHS) {
@@ -259,7 +262,7 @@ async function main() {
     const result = {
       benchmark: 'proxy-overhead',
       machine: machineInfo(),
-      settings: { loadAverageAtStart: round(loadBefore, 2), secondsPerRun: SECONDS, rounds: ROUNDS, warmupSeconds: WARMUP_SECONDS, hearthLogLevel: LOG_LEVEL, nginx: `${nginxVersion}, 1 worker, upstream keepalive`, hearth: 'API key (rpm limit), in-memory limits, admission on upstream pool (64 slots), access log (info, to stderr and <data-dir>/logs/hearth.log; stderr goes to a file, not through a pipe into the load generator) and metrics, one node process; the request is served by the fast lane',
+      settings: { loadAverageAtStart: round(loadBefore, 2), secondsPerRun: SECONDS, rounds: ROUNDS, warmupSeconds: WARMUP_SECONDS, warmup: 'each path, at 32 and then at 1 connection', hearthLogLevel: LOG_LEVEL, nginx: `${nginxVersion}, 1 worker, upstream keepalive`, hearth: 'API key (rpm limit), in-memory limits, admission on upstream pool (64 slots), access log (info, to stderr and <data-dir>/logs/hearth.log; stderr goes to a file, not through a pipe into the load generator) and metrics, one node process running the tsc build (bin/hearth.js, as npm run serve and the packages do); the request is served by the fast lane',
         node: 'node:http + undici, parse/forward/parse/re-send, nothing else', express: 'express.json() and one forwarding route (node:http client), nothing else', upstream: 'node:http, one tiny chat.completion JSON per POST', client: 'autocannon 9, in the benchmark process', aggregate: 'median over rounds' },
       summary,
       runs,
