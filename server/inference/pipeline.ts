@@ -58,7 +58,7 @@ export interface Collected { text: string; finishReason: FinishReason; usage: Us
 export type Deliver = (r: Collected) => void;
 
 const TOKEN_FLUSH = 16;
-/** The abort reason once a request is over (a fixed value: no DOMException built per request). */
+/** The abort reason for a request that ends unfinished (a fixed value: no DOMException built per request). */
 const DONE = Object.freeze({ done: true });
 
 /** Runs `canonical`: streams into `out` when it is a sink, else collects the whole answer and hands it to `out`. */
