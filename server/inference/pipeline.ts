@@ -9,6 +9,7 @@ import type { Admission, Lease } from '../scheduler/admission.js';
 import { createHeartbeat } from '../scheduler/stream-guard.js';
 import type { ModelRouter, Target } from './router.js';
 import { admitTo, awaitSlot, checkKeyLimits } from './admit.js';
+import { giveBackController, takeController } from './controllers.js';
 
 /** How a dialect writes a stream. `write` may await backpressure; it rejects if the client stalls. */
 export interface StreamSink {
@@ -68,7 +69,7 @@ export async function runInference(deps: PipelineDeps, res: HttpResponse, canoni
   const principal = await checkKeyLimits(deps.limits, res, canonical.model);
 
   let target = await deps.router.resolve(canonical.model);
-  const ac = new AbortController();
+  const ac = takeController();
   let abortReason: 'client' | 'deadline' | 'stall' | undefined;
   const onClose = () => { if (!res.writableFinished) { abortReason ??= 'client'; ac.abort(); } };
   res.on('close', onClose);
@@ -155,5 +156,6 @@ export async function runInference(deps: PipelineDeps, res: HttpResponse, canoni
     count(finishReason !== 'error' ? usage.promptTokens + usage.completionTokens - counted : deltas % TOKEN_FLUSH);
     if (answeredAt) deps.observer?.firstToken?.(target.pool, answeredAt - started);
     deps.observer?.finished?.(target.pool, { usage, finishReason, durationMs, status, principal, model: canonical.model, ...(errorCode ? { error: errorCode } : {}) });
+    giveBackController(ac); // its listeners are gone (close, deadline, engine, queue); kept only if it never fired
   }
 }
