@@ -2,7 +2,7 @@
 // shared by them. An adapter speaks one upstream API; it never sees a client's dialect.
 import type { CanonicalRequest, Completion, EmbedRequest, EmbedResult, EngineEvent } from '../contract/canonical.js';
 import type { UpstreamDecl } from '../config/options.js';
-import type { UpstreamHttpClient } from './http-client.js';
+import type { UpstreamHttpClient, UpstreamResponse } from './http-client.js';
 
 export interface UpstreamModel { id: string; createdS?: number; details?: Record<string, unknown> }
 
@@ -33,8 +33,21 @@ export function endpoint(base: string, apiPath: string): URL {
   return u;
 }
 
-/** Joins an event stream into one answer (an upstream that streamed although asked not to). */
-export async function collectEvents(events: AsyncIterable<EngineEvent>): Promise<Completion> {
+/**
+ * The whole answer of a non-streamed upstream request: `whole` reads its JSON body; when the upstream
+ * streamed anyway (its content type contains `streamType`), `events` parses the stream and the
+ * answer is joined from it.
+ */
+export async function completionOf(
+  res: UpstreamResponse, streamType: string,
+  events: (chunks: AsyncIterable<string>) => AsyncIterable<EngineEvent>, whole: (body: unknown) => Completion,
+): Promise<Completion> {
+  if (String(res.headers['content-type'] ?? '').includes(streamType)) return collectEvents(events(res.text()));
+  return whole(await res.json());
+}
+
+/** Joins an event stream into one answer. */
+async function collectEvents(events: AsyncIterable<EngineEvent>): Promise<Completion> {
   let text = '';
   let done: Extract<EngineEvent, { type: 'done' }> | undefined;
   for await (const e of events) { if (e.type === 'delta') text += e.text; else if (e.type === 'done') done = e; }

@@ -1,8 +1,9 @@
 // Owns the `anthropic` upstream kind: canonical request → POST /v1/messages (x-api-key,
-// anthropic-version 2023-06-01, always streamed), and its Messages SSE stream → canonical events.
+// anthropic-version 2023-06-01; streamed for streaming clients, non-streamed for the others), and its
+// Messages SSE stream → canonical events, or its whole message → one answer.
 import type { CanonicalMessage, CanonicalRequest, Completion, EngineEvent, FinishReason } from '../contract/canonical.js';
 import { hearthError } from '../errors/catalog.js';
-import { collectEvents, endpoint, mapFinish, type AdapterDeps, type UpstreamAdapter, type UpstreamModel } from './adapter.js';
+import { completionOf, endpoint, mapFinish, type AdapterDeps, type UpstreamAdapter, type UpstreamModel } from './adapter.js';
 import { malformed, parseEventJson, sseEvents } from './stream-parse.js';
 
 export const ANTHROPIC_VERSION = '2023-06-01';
@@ -37,7 +38,7 @@ export function anthropicRequestBody(model: string, req: CanonicalRequest, strea
 }
 
 export function anthropicHeaders(apiKey: string | undefined): Record<string, string> {
-  const h: Record<string, string> = { 'content-type': 'application/json', accept: 'text/event-stream', 'anthropic-version': ANTHROPIC_VERSION };
+  const h: Record<string, string> = { 'content-type': 'application/json', accept: 'text/event-stream, application/json', 'anthropic-version': ANTHROPIC_VERSION };
   if (apiKey) h['x-api-key'] = apiKey;
   return h;
 }
@@ -98,8 +99,7 @@ export function createAnthropicAdapter({ decl, client }: AdapterDeps): UpstreamA
     },
     async complete(model, req, signal) {
       const res = await client.send({ upstream, url: messagesUrl, method: 'POST', headers, body: JSON.stringify(anthropicRequestBody(model, req, false)), signal });
-      if (String(res.headers['content-type'] ?? '').includes('text/event-stream')) return collectEvents(anthropicEvents(upstream, res.text()));
-      return anthropicCompletion(upstream, await res.json());
+      return completionOf(res, 'text/event-stream', (chunks) => anthropicEvents(upstream, chunks), (body) => anthropicCompletion(upstream, body));
     },
     embed() {
       return Promise.reject(hearthError('ERR_NOT_SUPPORTED', `The upstream ${upstream} (anthropic) has no embeddings.`));

@@ -1,8 +1,9 @@
-// Owns the `ollama` upstream kind: canonical request → POST /api/chat or /api/generate (NDJSON
-// stream), and its NDJSON lines → canonical events; /api/tags for the model list, /api/embed.
+// Owns the `ollama` upstream kind: canonical request → POST /api/chat or /api/generate (an NDJSON
+// stream for streaming clients, one JSON answer for the others), and its NDJSON lines → canonical
+// events or its answer → one completion; /api/tags for the model list, /api/embed.
 import type { CanonicalRequest, Completion, EmbedRequest, EmbedResult, EngineEvent } from '../contract/canonical.js';
 import { hearthError } from '../errors/catalog.js';
-import { collectEvents, endpoint, mapFinish, type AdapterDeps, type UpstreamAdapter, type UpstreamModel } from './adapter.js';
+import { completionOf, endpoint, mapFinish, type AdapterDeps, type UpstreamAdapter, type UpstreamModel } from './adapter.js';
 import { malformed, ndjsonObjects } from './stream-parse.js';
 
 /** The upstream request body for `req` sent to the upstream's `model` (streamed unless `stream` is false). */
@@ -75,8 +76,7 @@ export function createOllamaAdapter({ decl, client }: AdapterDeps): UpstreamAdap
     },
     async complete(model, req, signal) {
       const res = await client.send({ upstream, url: req.kind === 'chat' ? chatUrl : generateUrl, method: 'POST', headers, body: JSON.stringify(ollamaRequestBody(model, req, false)), signal });
-      if (String(res.headers['content-type'] ?? '').includes('ndjson')) return collectEvents(ollamaEvents(upstream, req.kind, res.text()));
-      return ollamaCompletion(upstream, req.kind, await res.json());
+      return completionOf(res, 'ndjson', (chunks) => ollamaEvents(upstream, req.kind, chunks), (body) => ollamaCompletion(upstream, req.kind, body));
     },
     async embed(model: string, req: EmbedRequest, signal: AbortSignal): Promise<EmbedResult> {
       const res = await client.send({ upstream, url: embedUrl, method: 'POST', headers, body: JSON.stringify({ model, input: req.input }), signal });

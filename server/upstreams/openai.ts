@@ -1,9 +1,10 @@
 // Owns the `openai` upstream kind (OpenAI, vLLM, llama.cpp server, LM Studio, another Hearth):
-// canonical request → /v1/chat/completions or /v1/completions (always streamed, with usage), and its
-// SSE stream (or a plain JSON answer from servers that ignore `stream`) → canonical events.
+// canonical request → /v1/chat/completions or /v1/completions (streamed with usage for streaming
+// clients, non-streamed for the others), and its SSE stream or JSON answer (either may come back
+// whichever was asked) → canonical events or one answer.
 import type { CanonicalRequest, Completion, EmbedRequest, EmbedResult, EngineEvent, FinishReason } from '../contract/canonical.js';
 import { hearthError } from '../errors/catalog.js';
-import { collectEvents, endpoint, mapFinish, type AdapterDeps, type UpstreamAdapter, type UpstreamModel } from './adapter.js';
+import { completionOf, endpoint, mapFinish, type AdapterDeps, type UpstreamAdapter, type UpstreamModel } from './adapter.js';
 import { malformed, parseEventJson, sseEvents } from './stream-parse.js';
 
 /** The upstream request body for `req` sent to the upstream's `model` (streamed with usage unless `stream` is false). */
@@ -105,8 +106,7 @@ export function createOpenAIAdapter({ decl, client }: AdapterDeps): UpstreamAdap
     },
     async complete(model, req, signal) {
       const res = await client.send({ upstream, url: req.kind === 'chat' ? chatUrl : completionsUrl, method: 'POST', headers, body: JSON.stringify(openaiRequestBody(model, req, false)), signal });
-      if (String(res.headers['content-type'] ?? '').includes('text/event-stream')) return collectEvents(openaiEvents(upstream, req.kind, res.text()));
-      return openaiCompletion(upstream, req.kind, await res.json());
+      return completionOf(res, 'text/event-stream', (chunks) => openaiEvents(upstream, req.kind, chunks), (body) => openaiCompletion(upstream, req.kind, body));
     },
     async embed(model: string, req: EmbedRequest, signal: AbortSignal): Promise<EmbedResult> {
       const res = await client.send({ upstream, url: embeddingsUrl, method: 'POST', headers, body: JSON.stringify({ model, input: req.input, encoding_format: 'float' }), signal });
